@@ -1,1 +1,48 @@
-Zhiwang
+"""Zhiwang (织网): field data collection for grid-based city management."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
+
+from server.api import ProblemApi, declare_security, register_blueprints
+from server.auth.access_tokens import SigningKeys
+from server.config import load_config
+from server.errors import register_error_handlers
+from server.extensions import db, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask application: config, extensions, blueprints, errors, CLI."""
+    app = Flask(__name__)
+    load_config(app.config, config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        raise RuntimeError("Set DATABASE_URL to the PostGIS database, "
+                           "e.g. postgresql://user@/zhiwang?host=/path/to/socket")
+    app.extensions["zhiwang_keys"] = SigningKeys.from_config(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(app))
+    api = ProblemApi(app)
+    declare_security(api)
+    register_blueprints(api)
+    register_error_handlers(app)
+    _serve_docs_assets(app)
+
+    from server.cli import register_commands
+    register_commands(app)
+    return app
+
+
+def _migrations_dir(app: Flask) -> str:
+    from pathlib import Path
+    return str(Path(app.root_path).parent / "migrations")
+
+
+def _serve_docs_assets(app: Flask) -> None:
+    """Serve Swagger UI's files from the installed package: nothing is loaded from a CDN."""
+    @app.route("/api/docs/static/<path:filename>")
+    def swagger_ui_static(filename: str):  # type: ignore[no-untyped-def]
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)

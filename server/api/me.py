@@ -1,0 +1,22 @@
+"""The signed-in user."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from server.api.schemas import MeResponse
+from server.auth.current import current_user, login_required
+
+blp = Blueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user")
+
+
+@blp.route("/me")
+@blp.doc(security=[{"bearerAuth": []}])
+@blp.response(200, MeResponse)
+@login_required()
+def me() -> dict[str, Any]:
+    """Who I am, my role and the grids I am assigned to."""
+    user = current_user()
+    return {"username": user.username, "display_name": user.display_name,
+            "role": user.role.value, "grids": []}

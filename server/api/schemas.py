@@ -1,0 +1,62 @@
+"""Marshmallow schemas shared across blueprints."""
+from marshmallow import Schema, fields, validate
+
+
+class TokenRequest(Schema):
+    """Username and password."""
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1024))
+    device_id = fields.String(validate=validate.Length(max=128))
+
+
+class RefreshRequest(Schema):
+    """A refresh token."""
+
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenResponse(Schema):
+    """A new token pair."""
+
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+
+
+class AssignmentSummary(Schema):
+    """One grid a user is assigned to."""
+
+    code = fields.String()
+    kind = fields.String()
+    valid_from = fields.DateTime()
+    valid_to = fields.DateTime(allow_none=True)
+
+
+class MeResponse(Schema):
+    """The signed-in user."""
+
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    grids = fields.List(fields.Nested(AssignmentSummary))
+
+
+class FieldErrorSchema(Schema):
+    """One error of one field, named by its path."""
+
+    field = fields.String()
+    code = fields.String()
+    message = fields.String()
+    message_zh = fields.String()
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem document."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldErrorSchema))

@@ -1,0 +1,35 @@
+"""The command line: users and demo data."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.models import User
+
+
+def test_users_create_reads_the_password_from_stdin(app, session):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "zhao.lei", "--role", "supervisor", "--password-stdin",
+              "--display-name", "赵磊"], input="a long password\n")
+    assert result.exit_code == 0, result.output
+    user = session.scalar(select(User).where(User.username == "zhao.lei"))
+    assert (user.role.value, user.display_name) == ("supervisor", "赵磊")
+
+
+def test_users_create_refuses_an_unknown_role(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "x", "--role", "emperor", "--password-stdin"], input="pw\n")
+    assert result.exit_code != 0
+
+
+def test_users_create_refuses_a_short_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "x", "--role", "viewer", "--password-stdin"], input="short\n")
+    assert result.exit_code != 0 and "8 characters" in result.output
+
+
+def test_demo_seed_is_idempotent(app, session):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    count = len(session.scalars(select(User)).all())
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    assert len(session.scalars(select(User)).all()) == count >= 3

@@ -12,9 +12,23 @@ run_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# When the checkout lies where the postgres user cannot reach (e.g. under /root), the cluster
+# lives in /var/tmp and DIR becomes a symbolic link to it.
+place_cluster() {
+  [ "$(id -u)" = 0 ] || return 0
+  [ -e "$dir" ] && return 0
+  mkdir -p "$(dirname "$dir")"
+  if ! runuser -u postgres -- test -x "$(dirname "$dir")"; then
+    local real="/var/tmp/zhiwang-pg-$(echo -n "$dir" | sha256sum | cut -c1-12)"
+    mkdir -p "$real" && ln -s "$real" "$dir"
+  fi
+}
+
 case "$cmd" in
 start)
   port=$3
+  place_cluster
+  dir=$(realpath "$dir" 2>/dev/null || echo "$dir")
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then

@@ -1,6 +1,7 @@
 """Command-line interface: ``flask --app wsgi users|demo …``."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -14,6 +15,8 @@ from server.services.auth import create_user
 
 users_cli = AppGroup("users", help="Manage users.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
+grids_cli = AppGroup("grids", help="Grid boundaries.")
+forms_cli = AppGroup("forms", help="Form definitions.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -63,7 +66,75 @@ def demo_seed_command() -> None:
     db.session.commit()
 
 
+@grids_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Retire active grids that the file lacks.")
+@click.option("--repair", is_flag=True, help="Repair invalid geometries instead of refusing them.")
+def import_grids_command(file: str, replace: bool, repair: bool) -> None:
+    """Check a GeoJSON file of grids and import it in one transaction."""
+    from server.errors import Invalid
+    from server.services.grid_import import import_grids
+    try:
+        with open(file, encoding="utf-8") as handle:
+            collection = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"{file}: not a readable GeoJSON file: {error}") from None
+    try:
+        report = import_grids(db.session, collection, replace=replace, repair=repair)
+    except Invalid as error:
+        db.session.rollback()
+        for problem in error.errors or []:
+            click.echo(f"  {problem['field']}: {problem['message']}", err=True)
+        raise click.ClickException(error.detail) from None
+    db.session.commit()
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning}")
+    click.echo(f"added {len(report.added)}, changed {len(report.changed)}, "
+               f"unchanged {len(report.unchanged)}, retired {len(report.retired)}")
+
+
+@forms_cli.command("publish")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def publish_forms_command(files: tuple[str, ...]) -> None:
+    """Check form definitions and store each as an immutable version."""
+    from server.errors import DomainError
+    from server.services.forms import publish_form
+    for file in files:
+        try:
+            with open(file, encoding="utf-8") as handle:
+                definition = json.load(handle)
+            publication = publish_form(db.session, definition)
+        except ValueError as error:
+            raise click.ClickException(f"{file}: not valid JSON: {error}") from None
+        except DomainError as error:
+            db.session.rollback()
+            for problem in error.errors or []:
+                click.echo(f"  {file}: {problem['field']}: {problem['message']}", err=True)
+            raise click.ClickException(f"{file}: {error.detail}") from None
+        form = publication.form
+        state = "published" if publication.created else "already published, unchanged"
+        click.echo(f"{form.form_id} v{form.version} {state} (sha256 {form.sha256[:12]}…)")
+    db.session.commit()
+
+
+@forms_cli.command("retire")
+@click.argument("form_id")
+@click.argument("version", type=int)
+def retire_form_command(form_id: str, version: int) -> None:
+    """Retire a form version: captures made before now still validate."""
+    from server.errors import DomainError
+    from server.services.forms import retire_form
+    try:
+        retire_form(db.session, form_id, version)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    db.session.commit()
+    click.echo(f"{form_id} v{version} retired")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
+    app.cli.add_command(forms_cli)
+    app.cli.add_command(grids_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

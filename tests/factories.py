@@ -1,6 +1,7 @@
 """Plain factory functions for test data."""
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Any
 
@@ -8,19 +9,24 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from server.models import Role, User
-from server.services.auth import create_user
+from server.auth.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _serial = itertools.count(1)
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    return hash_password(password)  # argon2 is slow on purpose: hash each password once
 
 
 def make_user(session: Session, *, role: Role = Role.collector, password: str = PASSWORD,
               **overrides: Any) -> User:
     """A user with a known password."""
     username = overrides.pop("username", f"user{next(_serial)}")
-    user = create_user(session, username, role, password, overrides.pop("display_name", None))
-    for name, value in overrides.items():
-        setattr(user, name, value)
+    user = User(username=username, role=role, password_hash=_password_hash(password),
+                display_name=overrides.pop("display_name", None) or username, **overrides)
+    session.add(user)
     session.flush()
     return user
 
@@ -35,3 +41,44 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> dic
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for an access token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+ORIGIN = (114.30, 22.70)
+CELL = 0.01
+
+
+def lattice_collection(columns: int = 3, rows: int = 3, prefix: str = "T") -> dict[str, Any]:
+    """A GeoJSON tiling of square grids, ``{prefix}-{row}{column}``, row 1 in the south."""
+    features = []
+    for row in range(rows):
+        for column in range(columns):
+            x, y = ORIGIN[0] + column * CELL, ORIGIN[1] + row * CELL
+            ring = [[x, y], [x + CELL, y], [x + CELL, y + CELL], [x, y + CELL], [x, y]]
+            code = f"{prefix}-{row + 1}{column + 1}"
+            features.append({"type": "Feature",
+                             "geometry": {"type": "Polygon", "coordinates": [ring]},
+                             "properties": {"code": code, "name": f"测试网格{code}",
+                                            "street_code": "S1", "street_name": "测试街道",
+                                            "community_code": "C1", "community_name": "测试社区"}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def make_grids(session: Session, columns: int = 3, rows: int = 3) -> dict[str, Any]:
+    """Import a lattice of grids and return them by code."""
+    from sqlalchemy import select
+
+    from server.models import Grid
+    from server.services.grid_import import import_grids
+    import_grids(session, lattice_collection(columns, rows))
+    return {g.code: g for g in session.scalars(select(Grid))}
+
+
+def make_assignment(session: Session, user: User, grid: Any, kind: str = "primary",
+                    **overrides: Any) -> Any:
+    """An assignment written directly, without the service's rules."""
+    from server.models import Assignment, AssignmentKind
+    assignment = Assignment(user_id=user.id, grid_id=grid.id, kind=AssignmentKind(kind),
+                            **overrides)
+    session.add(assignment)
+    session.flush()
+    return assignment

@@ -7,6 +7,8 @@ from flask_smorest import Blueprint
 
 from server.api.schemas import MeResponse
 from server.auth.current import current_user, login_required
+from server.extensions import db
+from server.services.assignments import current_assignments
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user")
 
@@ -18,5 +20,8 @@ blp = Blueprint("me", __name__, url_prefix="/api/v1", description="The signed-in
 def me() -> dict[str, Any]:
     """Who I am, my role and the grids I am assigned to."""
     user = current_user()
+    grids = [{"code": a.grid.code, "name": a.grid.name, "kind": a.kind.value,
+              "valid_from": a.valid_from, "valid_to": a.valid_to}
+             for a in current_assignments(db.session, user.id)]
     return {"username": user.username, "display_name": user.display_name,
-            "role": user.role.value, "grids": []}
+            "role": user.role.value, "grids": grids}

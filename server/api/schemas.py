@@ -29,6 +29,7 @@ class AssignmentSummary(Schema):
     """One grid a user is assigned to."""
 
     code = fields.String()
+    name = fields.String()
     kind = fields.String()
     valid_from = fields.DateTime()
     valid_to = fields.DateTime(allow_none=True)

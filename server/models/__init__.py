@@ -1,6 +1,8 @@
 """Every model, imported so that Alembic and the app see the whole schema."""
 from server.models.audit import AuditEntry
 from server.models.base import Base
+from server.models.forms import FormStatus, FormVersion
+from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
 from server.models.users import RefreshToken, Role, User
 
-__all__ = ["AuditEntry", "Base", "RefreshToken", "Role", "User"]
+__all__ = ["Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "RefreshToken", "Role", "User"]

@@ -1,28 +1,76 @@
-"""The demo data set: users now; grids, assignments and forms as they arrive."""
+"""The demo data set: grids, users, assignments (and forms as they arrive). Idempotent."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from server.models import Role, User
-from server.services.auth import create_user
+from server.auth.passwords import hash_password
+from server.models import Assignment, AssignmentKind, Grid, Role, User
+from server.services.forms import publish_form
+from server.services.grid_import import import_grids
 
-DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
-    ("admin", Role.admin, "系统管理员"),
-    ("supervisor1", Role.supervisor, "坪山街道督导员"),
-    ("viewer1", Role.viewer, "公安分局民警"),
-    *((f"collector{n}", Role.collector, f"网格员{n:02d}") for n in range(1, 11)),
-    ("roving1", Role.collector, "机动网格员01"),
-)
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_GRIDS = ROOT / "grids" / "pingshan-demo.geojson"
+FORMS_DIR = ROOT / "forms"
+ROVING_COLLECTORS = 5
+STREET_SUPERVISORS = 6
+
+
+def demo_users(grid_count: int) -> list[tuple[str, Role, str]]:
+    """Every demo user: one collector per grid, a supervisor per street, roving staff, staff."""
+    return [
+        ("admin", Role.admin, "系统管理员"),
+        ("viewer1", Role.viewer, "公安分局民警"),
+        *((f"supervisor{n}", Role.supervisor, f"街道督导员{n:02d}")
+          for n in range(1, STREET_SUPERVISORS + 1)),
+        *((f"collector{n}", Role.collector, f"网格员{n:03d}") for n in range(1, grid_count + 1)),
+        *((f"roving{n}", Role.collector, f"机动网格员{n:02d}")
+          for n in range(1, ROVING_COLLECTORS + 1)),
+    ]
 
 
 def seed_demo(session: Session, password: str) -> Iterator[str]:
     """Create whatever of the demo data is missing; yield a line per thing done."""
-    existing = set(session.scalars(select(User.username)))
-    for username, role, display_name in DEMO_USERS:
-        if username not in existing:
-            create_user(session, username, role, password, display_name)
-            yield f"user {username} ({role.value})"
+    if session.scalar(select(func.count(Grid.id))) == 0:
+        report = import_grids(session, json.loads(DEMO_GRIDS.read_text(encoding="utf-8")))
+        yield f"grids: {len(report.added)} imported from {DEMO_GRIDS.name}"
+    grids = session.scalars(select(Grid).where(Grid.retired_at.is_(None)).order_by(Grid.code)).all()
+    added = _add_missing_users(session, demo_users(len(grids)), password)
+    if added:
+        yield f"users: {added} created (password as documented)"
+    if session.scalar(select(func.count(Assignment.id))) == 0:
+        yield f"assignments: {_assign_demo(session, grids)} created"
+    for path in sorted(FORMS_DIR.glob("*.json")):
+        publication = publish_form(session, json.loads(path.read_text(encoding="utf-8")))
+        if publication.created:
+            yield f"form {publication.form.form_id} v{publication.form.version} published"
     yield "demo data is in place"
+
+
+def _add_missing_users(session: Session, users: list[tuple[str, Role, str]], password: str) -> int:
+    existing = set(session.scalars(select(User.username)))
+    # One hash for the shared demo password keeps seeding 450 collectors fast.
+    shared_hash = hash_password(password)
+    rows = [{"username": u, "role": r, "display_name": d, "password_hash": shared_hash}
+            for u, r, d in users if u not in existing]
+    if rows:
+        session.execute(insert(User), rows)
+    return len(rows)
+
+
+def _assign_demo(session: Session, grids: list[Grid]) -> int:
+    """collectorN is the primary of the N-th grid by code; supervisorN supervises street N."""
+    user_ids = dict(session.execute(select(User.username, User.id)).tuples().all())
+    streets = sorted({g.street_code for g in grids})
+    rows = [{"user_id": user_ids[f"collector{n}"], "grid_id": g.id, "kind": AssignmentKind.primary}
+            for n, g in enumerate(grids, start=1)]
+    rows += [{"user_id": user_ids[f"supervisor{streets.index(g.street_code) % STREET_SUPERVISORS + 1}"],
+              "grid_id": g.id, "kind": AssignmentKind.supervises} for g in grids]
+    rows += [{"user_id": user_ids[f"roving{n}"], "grid_id": grids[(n * 37) % len(grids)].id,
+              "kind": AssignmentKind.roving} for n in range(1, ROVING_COLLECTORS + 1)]
+    session.execute(insert(Assignment), rows)
+    return len(rows)

@@ -1,0 +1,38 @@
+"""ETag, 304 and gzip for the JSON documents phones download again and again."""
+from __future__ import annotations
+
+import gzip
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Response, request
+
+_gzipped: OrderedDict[str, bytes] = OrderedDict()
+_MAX_CACHED = 512
+
+
+def cached_json(etag: str, build: Callable[[], bytes], *, mimetype: str = "application/json",
+                max_age: int = 0, immutable: bool = False) -> Response:
+    """Answer 304 when the client holds ``etag``; else the body, gzipped when accepted."""
+    cache_control = f"private, max-age={max_age}" + (", immutable" if immutable else "")
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    elif "gzip" in request.accept_encodings:
+        response = Response(_gzip_of(etag, build), mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(build(), mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    response.headers["Vary"] = "Accept-Encoding, Authorization"
+    return response
+
+
+def _gzip_of(etag: str, build: Callable[[], bytes]) -> bytes:
+    """The compressed body, compressed once per ETag in this process."""
+    if etag not in _gzipped:
+        _gzipped[etag] = gzip.compress(build(), compresslevel=6, mtime=0)
+        while len(_gzipped) > _MAX_CACHED:
+            _gzipped.popitem(last=False)
+    _gzipped.move_to_end(etag)
+    return _gzipped[etag]

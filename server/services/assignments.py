@@ -1,0 +1,172 @@
+"""Who works in or supervises which grid, and when."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.models import Assignment, AssignmentKind, Grid, Role, User
+from server.services.audit import record_audit
+
+WORKING_KINDS = (AssignmentKind.primary, AssignmentKind.roving)
+
+
+def active_at(at: datetime) -> ColumnElement[bool]:
+    """Assignments whose window [valid_from, valid_to) contains ``at``."""
+    return and_(Assignment.valid_from <= at,
+                or_(Assignment.valid_to.is_(None), Assignment.valid_to > at))
+
+
+def workable_grid_ids(session: Session, user_id: int, at: datetime) -> set[int]:
+    """The grids this user could work in at time ``at`` (primary or roving assignments)."""
+    return set(session.scalars(
+        select(Assignment.grid_id).where(Assignment.user_id == user_id,
+                                         Assignment.kind.in_(WORKING_KINDS), active_at(at))))
+
+
+def supervised_grid_ids(session: Session, user_id: int, at: datetime | None = None) -> set[int]:
+    """The grids this user supervises at ``at`` (now by default)."""
+    at = at or _now()
+    return set(session.scalars(
+        select(Assignment.grid_id).where(Assignment.user_id == user_id,
+                                         Assignment.kind == AssignmentKind.supervises,
+                                         active_at(at))))
+
+
+def current_assignments(session: Session, user_id: int) -> list[Assignment]:
+    """The user's assignments active now, with their grids."""
+    return list(session.scalars(
+        select(Assignment).options(joinedload(Assignment.grid))
+        .where(Assignment.user_id == user_id, active_at(_now()))
+        .order_by(Assignment.kind, Assignment.valid_from)))
+
+
+@dataclass(frozen=True)
+class AssignmentFilter:
+    """Which assignments a list asks for."""
+
+    grid_code: str | None = None
+    username: str | None = None
+    active: bool | None = None
+
+
+def list_assignments(session: Session, actor: User, wanted: AssignmentFilter) -> list[Assignment]:
+    """Assignments the actor may see: admins all, supervisors their grids', others their own."""
+    query = (select(Assignment).join(Assignment.grid).join(Assignment.user)
+             .options(joinedload(Assignment.grid), joinedload(Assignment.user))
+             .order_by(Assignment.valid_from.desc(), Assignment.id.desc()))
+    if actor.role == Role.supervisor:
+        query = query.where(Assignment.grid_id.in_(supervised_grid_ids(session, actor.id)))
+    elif actor.role != Role.admin:
+        query = query.where(Assignment.user_id == actor.id)
+    if wanted.grid_code:
+        query = query.where(Grid.code == wanted.grid_code)
+    if wanted.username:
+        query = query.where(User.username == wanted.username)
+    if wanted.active is not None:
+        now = _now()
+        query = query.where(active_at(now) if wanted.active else ~active_at(now))
+    return list(session.scalars(query).unique())
+
+
+def assign(session: Session, actor: User, username: str, grid_code: str, kind: AssignmentKind,
+           valid_from: datetime | None = None) -> Assignment:
+    """Assign a user to a grid; a new primary or roving post ends the one it replaces."""
+    grid = _active_grid(session, grid_code)
+    _require_may_assign(session, actor, grid, kind)
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        raise NotFound(f"No active user {username!r}.")
+    _require_fitting_role(user, kind)
+    start = valid_from or _now()
+    for replaced in _replaced_by(session, user, grid, kind, start):
+        _end(session, actor, replaced, start)
+    assignment = Assignment(user_id=user.id, grid_id=grid.id, kind=kind, valid_from=start,
+                            created_by_id=actor.id)
+    session.add(assignment)
+    session.flush()
+    record_audit(session, "assignment_created", actor_id=actor.id, subject=grid.code,
+                 details={"assignment_id": assignment.id, "username": username,
+                          "kind": kind.value, "valid_from": start.isoformat()})
+    return assignment
+
+
+def end_assignment(session: Session, actor: User, assignment_id: int,
+                   valid_to: datetime | None = None) -> Assignment:
+    """End an assignment at ``valid_to`` (now by default)."""
+    assignment = session.get(Assignment, assignment_id, with_for_update=True)
+    if assignment is None:
+        raise NotFound(f"No assignment {assignment_id}.")
+    _require_may_assign(session, actor, assignment.grid, assignment.kind)
+    if assignment.valid_to is not None and assignment.valid_to <= _now():
+        raise Conflict("This assignment has already ended.")
+    end = valid_to or _now()
+    if end < assignment.valid_from:
+        raise Invalid("valid_to is before the assignment starts.",
+                      errors=[{"field": "valid_to", "message": "must not precede valid_from"}])
+    _end(session, actor, assignment, end)
+    return assignment
+
+
+def _end(session: Session, actor: User, assignment: Assignment, end: datetime) -> None:
+    assignment.valid_to = end
+    assignment.ended_by_id = actor.id
+    session.flush()
+    record_audit(session, "assignment_ended", actor_id=actor.id, subject=assignment.grid.code,
+                 details={"assignment_id": assignment.id, "user_id": assignment.user_id,
+                          "kind": assignment.kind.value, "valid_to": end.isoformat()})
+
+
+def _replaced_by(session: Session, user: User, grid: Grid, kind: AssignmentKind,
+                 start: datetime) -> list[Assignment]:
+    """The open assignments a new one replaces: the grid's primary, or the user's roving post."""
+    if kind == AssignmentKind.supervises:
+        same = session.scalars(select(Assignment).where(
+            Assignment.user_id == user.id, Assignment.grid_id == grid.id,
+            Assignment.kind == kind, active_at(start))).first()
+        if same:
+            raise Conflict(f"{user.username} already supervises {grid.code}.")
+        return []
+    owner = (Assignment.grid_id == grid.id) if kind == AssignmentKind.primary else (
+        Assignment.user_id == user.id)
+    open_ones = list(session.scalars(select(Assignment).where(
+        owner, Assignment.kind == kind,
+        or_(Assignment.valid_to.is_(None), Assignment.valid_to > start)).with_for_update()))
+    if any(a.valid_from >= start for a in open_ones):
+        raise Conflict("Another assignment of this kind starts at or after valid_from.")
+    return open_ones
+
+
+def _require_may_assign(session: Session, actor: User, grid: Grid, kind: AssignmentKind) -> None:
+    if actor.role == Role.admin:
+        return
+    if actor.role != Role.supervisor:
+        raise Forbidden("Only supervisors and administrators change assignments.")
+    if kind == AssignmentKind.supervises:
+        raise Forbidden("Only administrators assign supervisors.")
+    if grid.id not in supervised_grid_ids(session, actor.id):
+        raise Forbidden(f"You do not supervise grid {grid.code}.")
+
+
+def _require_fitting_role(user: User, kind: AssignmentKind) -> None:
+    wanted = (Role.supervisor, Role.admin) if kind == AssignmentKind.supervises else (
+        Role.collector,)
+    if user.role not in wanted:
+        raise Invalid(f"A {user.role.value} cannot hold a {kind.value} assignment.",
+                      errors=[{"field": "username", "message": f"role {user.role.value} "
+                               f"does not fit kind {kind.value}"}])
+
+
+def _active_grid(session: Session, code: str) -> Grid:
+    grid = session.scalar(select(Grid).where(Grid.code == code, Grid.retired_at.is_(None)))
+    if grid is None:
+        raise NotFound(f"No active grid {code!r}.")
+    return grid
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

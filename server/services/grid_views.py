@@ -1,0 +1,121 @@
+"""What grids a user may see, as GeoJSON, and which grid covers a point."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from datetime import datetime, timezone
+from typing import Any
+
+from shapely import wkb
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from server.domain.grid_checks import simplify_coverage
+from server.errors import NotFound
+from server.models import Grid, GridNeighbour, Role, User
+from server.services.assignments import supervised_grid_ids, workable_grid_ids
+from server.services.grid_import import DEFAULT_SIMPLIFY_M
+
+GridScope = dict[int, str]  # grid id -> how the user relates to it
+_simplified_cache: OrderedDict[tuple[str, float], dict[int, str]] = OrderedDict()
+
+
+def visible_grids(session: Session, user: User) -> GridScope:
+    """Grids the user may see: assigned (+ neighbours), supervised, or the whole district."""
+    if user.role in (Role.admin, Role.viewer):
+        ids = session.scalars(select(Grid.id).where(Grid.retired_at.is_(None)))
+        return {grid_id: "district" for grid_id in ids}
+    if user.role == Role.supervisor:
+        return {grid_id: "supervised" for grid_id in supervised_grid_ids(session, user.id)}
+    assigned = workable_grid_ids(session, user.id, datetime.now(timezone.utc))
+    neighbours = set(session.scalars(select(GridNeighbour.neighbour_id)
+                                     .where(GridNeighbour.grid_id.in_(assigned)))) - assigned
+    return {**{g: "neighbour" for g in neighbours}, **{g: "assigned" for g in assigned}}
+
+
+def scope_etag(session: Session, scope: GridScope, simplify_m: float | None) -> str:
+    """A strong validator of the collection: changes whenever a visible grid changes."""
+    versions = session.execute(select(Grid.id, Grid.version).where(Grid.id.in_(scope))
+                               .order_by(Grid.id)).all()
+    digest = hashlib.sha256(repr((simplify_m, [(i, v, scope[i]) for i, v in versions])).encode())
+    return digest.hexdigest()[:32]
+
+
+def feature_collection(session: Session, scope: GridScope, simplify_m: float | None) -> bytes:
+    """The visible grids as a GeoJSON FeatureCollection (6-decimal coordinates), as UTF-8 bytes."""
+    rows = session.execute(text("""
+        SELECT id, code, name, street_code, street_name, community_code, community_name, version,
+               ST_AsGeoJSON(CASE WHEN :exact THEN boundary ELSE boundary_simplified END, 6)
+          FROM grids WHERE id = ANY(:ids) ORDER BY code"""),
+        {"ids": list(scope), "exact": simplify_m == 0}).all()
+    custom = _custom_simplified(session, simplify_m) if simplify_m not in (
+        None, 0, DEFAULT_SIMPLIFY_M) else {}
+    features = [_feature(row, scope[row[0]], custom.get(row[0], row[8])) for row in rows]
+    body = {"type": "FeatureCollection", "simplify_m": simplify_m if simplify_m is not None
+            else DEFAULT_SIMPLIFY_M, "features": features}
+    return _dump(body)
+
+
+def grid_feature(session: Session, code: str, scope: GridScope) -> bytes:
+    """One visible grid as a GeoJSON Feature with its exact boundary."""
+    row = session.execute(text("""
+        SELECT id, code, name, street_code, street_name, community_code, community_name, version,
+               ST_AsGeoJSON(boundary, 6) FROM grids WHERE code = :code"""), {"code": code}).first()
+    if row is None or row[0] not in scope:
+        raise NotFound(f"No grid {code!r} among the grids you may see.")
+    return _dump(_feature(row, scope[row[0]], row[8]))
+
+
+def grid_covering(session: Session, lon: float, lat: float) -> bytes:
+    """The grid covering a point; on a shared edge, deterministically the lowest code."""
+    row = session.execute(text("""
+        SELECT id, code, name, street_code, street_name, community_code, community_name, version,
+               ST_AsGeoJSON(boundary_simplified, 6)
+          FROM grids, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS point
+         WHERE retired_at IS NULL AND ST_Intersects(boundary, point)
+         ORDER BY ST_Contains(boundary, point) DESC, code LIMIT 1"""),
+        {"lon": lon, "lat": lat}).first()
+    if row is None:
+        raise NotFound(f"No grid covers ({lon}, {lat}).")
+    return _dump(_feature(row, "located", row[8]))
+
+
+def _feature(row: Any, relation: str, geometry_json: str) -> dict[str, Any]:
+    grid_id, code, name, street_code, street_name, community_code, community_name, version = row[:8]
+    return {"type": "Feature", "id": code, "geometry": json.loads(geometry_json),
+            "properties": {"code": code, "name": name, "street_code": street_code,
+                           "street_name": street_name, "community_code": community_code,
+                           "community_name": community_name, "version": version,
+                           "relation": relation}}
+
+
+def _custom_simplified(session: Session, tolerance_m: float) -> dict[int, str]:
+    """Coverage-simplify the whole district at another tolerance (cached per coverage state)."""
+    versions = session.execute(select(Grid.id, Grid.version).where(Grid.retired_at.is_(None))
+                               .order_by(Grid.id)).all()
+    state = hashlib.sha256(repr(versions).encode()).hexdigest()
+    key = (state, tolerance_m)
+    if key not in _simplified_cache:
+        rows = session.execute(text("SELECT id, ST_AsBinary(boundary) FROM grids "
+                                    "WHERE retired_at IS NULL ORDER BY id")).all()
+        shapes = simplify_coverage([wkb.loads(bytes(r[1])) for r in rows], tolerance_m)
+        _simplified_cache[key] = {r[0]: json.dumps(_rounded(s.__geo_interface__))
+                                  for r, s in zip(rows, shapes)}
+        while len(_simplified_cache) > 8:
+            _simplified_cache.popitem(last=False)
+    return _simplified_cache[key]
+
+
+def _rounded(geometry: dict[str, Any]) -> dict[str, Any]:
+    def walk(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            if value and isinstance(value[0], float):
+                return [round(c, 6) for c in value]
+            return [walk(v) for v in value]
+        return value
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
+
+
+def _dump(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

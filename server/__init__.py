@@ -11,11 +11,18 @@ from server.auth.access_tokens import SigningKeys
 from server.config import load_config
 from server.errors import register_error_handlers
 from server.extensions import db, migrate
+from server.json_strict import StrictJSONProvider
+
+
+class ZhiwangFlask(Flask):
+    """Flask with strict JSON parsing of request bodies."""
+
+    json_provider_class = StrictJSONProvider
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application: config, extensions, blueprints, errors, CLI."""
-    app = Flask(__name__)
+    app = ZhiwangFlask(__name__)
     load_config(app.config, config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -82,3 +82,52 @@ def make_assignment(session: Session, user: User, grid: Any, kind: str = "primar
     session.add(assignment)
     session.flush()
     return assignment
+
+
+def make_id_card(serial: int, born: str = "19900101", region: str = "440310") -> str:
+    """A valid 18-digit ID-card number (GB 11643 check character included)."""
+    from server.domain.id_card import check_character
+    first_17 = f"{region}{born}{serial % 1000:03d}"
+    return first_17 + check_character(first_17)
+
+
+def resident_data(serial: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A valid resident submission's data (form resident v1)."""
+    data = {"name": "李晓红", "id_card": make_id_card(serial, born=f"19{60 + serial // 1000 % 40}0815"),
+            "gender": "2", "birth_date": f"19{60 + serial // 1000 % 40}-08-15",
+            "household_type": "registered", "ethnicity": "01", "phone": "13925481736",
+            "hukou_address": "广东省深圳市坪山区", "residence_type": "own",
+            "current_address": "坪山区坑梓街道秀新社区新桥围二巷8号302"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def publish_repo_forms(session: Session) -> None:
+    """Publish every form in forms/."""
+    import json
+    from pathlib import Path
+
+    from server.services.forms import publish_form
+    for path in sorted((Path(__file__).resolve().parents[1] / "forms").glob("*.json")):
+        publish_form(session, json.loads(path.read_text(encoding="utf-8")))
+
+
+def sync_item(data: dict[str, Any] | None = None, *, form: str = "resident", lon: float = 114.305,
+              lat: float = 22.705, **overrides: Any) -> dict[str, Any]:
+    """One upload item, by default a resident created inside grid T-11 of the lattice."""
+    import uuid
+    from datetime import datetime, timezone
+    item = {"id": str(uuid.uuid4()), "form": form, "form_version": 1,
+            "captured_at": datetime.now(timezone.utc).isoformat(),
+            "location": {"lon": lon, "lat": lat, "accuracy_m": 5},
+            "data": data if data is not None else resident_data()}
+    item.update(overrides)
+    return item
+
+
+def sync_batch(*items: dict[str, Any], device_id: str = "phone-1",
+               batch_id: str | None = None) -> dict[str, Any]:
+    """An upload batch."""
+    import uuid
+    return {"batch_id": batch_id or str(uuid.uuid4()), "device_id": device_id,
+            "items": list(items)}

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from server.api import assignments, auth, forms, grids, health, me
+from server.api import assignments, auth, forms, grids, health, me, sync
 from server.api.schemas import ProblemSchema
 
-BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp)
+BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp,
+              sync.blp)
 
 
 class ProblemApi(Api):

@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -82,7 +82,7 @@ def parse_date(value: object) -> date | None:
     if type(value) is not str or _DATE.fullmatch(value) is None:
         return None
     try:
-        return date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+        return date.fromisoformat(value)
     except ValueError:
         return None
 
@@ -280,7 +280,8 @@ class _Checker:
     def check_datetime(self, path: str, field: dict) -> None:
         self.check_bounds(path, field, parse_datetime, "an ISO date-time with a time zone")
 
-    def check_bounds(self, path: str, field: dict, parse, expected: str) -> None:
+    def check_bounds(self, path: str, field: dict, parse: Callable[[object], object],
+                     expected: str) -> None:
         parsed = {}
         for side in ("min", "max"):
             raw = field.get(side)
@@ -314,7 +315,8 @@ class _Checker:
 
     def check_key(self, fields: list) -> None:
         key = self.definition.get("key")
-        by_name = {f["name"]: f for f in fields if isinstance(f, dict) and type(f.get("name")) is str}
+        by_name = {field["name"]: field for field in fields
+                   if isinstance(field, dict) and type(field.get("name")) is str}
         if type(key) is not str or key not in by_name:
             self.add("key", f"{json.dumps(key, ensure_ascii=False)} is not a field")
             return

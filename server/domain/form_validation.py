@@ -122,7 +122,7 @@ class FormValidator:
         self.ref_kinds: dict[str, str] = {f["name"]: f["ref_kind"] for f in fields
                                           if f["type"] == "ref"}
         self._types = {f["name"]: f["type"] for f in fields}
-        self._rules = tuple(_FieldRule(definition, field) for field in fields)
+        self._rules = tuple(_compile_field(definition, field) for field in fields)
         self._names = frozenset(self._types)
 
     def validate(self, data: object, today: date | None = None) -> tuple[dict, list[FieldError]]:
@@ -136,24 +136,26 @@ class FormValidator:
         today = today or id_cards.china_today()
         cleaned: dict[str, object] = {}
         errors: list[FieldError] = []
-        effective: dict[str, object] = {}
-        for rule in self._rules:
-            value = data.get(rule.name)
-            given = not is_empty(value)
-            if rule.condition is not None and not rule.condition(effective):
+        effective: dict[str, object] = {}  # what later conditions see
+        for name, path, required, condition, check in self._rules:
+            value = data.get(name)
+            kind = type(value)
+            # is_empty(), inlined: this loop is the hot path.
+            given = value is not None and not (
+                (kind is str and not value.strip(WHITESPACE)) or (kind is list and not value))
+            if condition is not None and not condition(effective):
                 if given:
-                    errors.append(_NOT_RELEVANT.at(rule.path))
-                continue
-            if not given:
-                if rule.required:
-                    errors.append(_REQUIRED.at(rule.path))
-                continue
-            effective[rule.name] = value
-            result = rule.check(value, today)
-            if type(result) is _Problem:
-                errors.append(result.at(rule.path))
+                    errors.append(_NOT_RELEVANT.at(path))
+            elif not given:
+                if required:
+                    errors.append(_REQUIRED.at(path))
             else:
-                cleaned[rule.name] = result
+                effective[name] = value
+                result = check(value, today)
+                if type(result) is _Problem:
+                    errors.append(result.at(path))
+                else:
+                    cleaned[name] = result
         if not self._names.issuperset(data):
             errors.extend(_UNKNOWN.at(_unknown_path(name)) for name in data
                           if name not in self._names)
@@ -164,25 +166,19 @@ class FormValidator:
         return cleaned.get(self.key)
 
     def masked(self, data: Mapping) -> dict:
-        """A copy of record data with the form's sensitive fields masked, for roles without sight."""
+        """A copy of record data with the sensitive fields masked, for roles that may not see them."""
         shown = dict(data)
         for name in self.sensitive_fields & shown.keys():
             shown[name] = _masked_value(self._types[name], shown[name])
         return shown
 
 
-class _FieldRule:
-    """One field's compiled rule."""
-
-    __slots__ = ("name", "path", "required", "condition", "check")
-
-    def __init__(self, definition: Mapping, field: Mapping) -> None:
-        self.name: str = field["name"]
-        self.path = f"data.{self.name}"
-        self.required: bool = field.get("required", False)
-        relevant = field.get("relevant")
-        self.condition = None if relevant is None else compile_condition(relevant)
-        self.check = _CHECK_BUILDERS[field["type"]](definition, field)
+def _compile_field(definition: Mapping, field: Mapping) -> tuple:
+    """(name, error path, required, relevant predicate or None, value check) of one field."""
+    relevant = field.get("relevant")
+    return (field["name"], f'data.{field["name"]}', field.get("required", False),
+            None if relevant is None else compile_condition(relevant),
+            _CHECK_BUILDERS[field["type"]](definition, field))
 
 
 def compile_form(definition: Mapping, sha256: str | None = None) -> FormValidator:
@@ -233,8 +229,8 @@ def _among(value: object, options: tuple) -> bool:
     return value is not None and type(value) is not bool and value in options
 
 
-def _unknown_path(name: str) -> str:
-    shown = name if len(name) <= 64 else name[:64] + "…"
+def _unknown_path(name: object) -> str:
+    shown = str(name) if len(str(name)) <= 64 else str(name)[:64] + "…"
     return "data." + _CONTROL_OR_SURROGATE.sub("\ufffd", shown)
 
 

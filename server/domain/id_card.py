@@ -23,6 +23,7 @@ CHECK_DIGIT = "check_digit"
 
 _SHAPE = re.compile(r"[0-9]{17}[0-9Xx]")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_WEIGHT_SUM = sum(_WEIGHTS)
 _CHECK_CHARACTERS = "10X98765432"
 
 
@@ -32,17 +33,19 @@ def china_today() -> date:
 
 
 def check_character(first_17_digits: str) -> str:
-    """The ISO 7064 MOD 11-2 check character for the first 17 digits of a number."""
-    total = sum(map(mul, map(int, first_17_digits), _WEIGHTS))
+    """The ISO 7064 MOD 11-2 check character for the first 17 (ASCII) digits of a number."""
+    # Weighting the ASCII codes adds 48 * sum(weights) = 4800: cheaper than int() per digit.
+    total = sum(map(mul, first_17_digits.encode("ascii"), _WEIGHTS)) - 48 * _WEIGHT_SUM
     return _CHECK_CHARACTERS[total % 11]
 
 
 def birth_date_of(id_card: str) -> date | None:
     """The birth date written in an 18-character ID number, or None if it is no real date."""
-    if len(id_card) != 18 or not id_card[6:14].isascii() or not id_card[6:14].isdigit():
+    digits = id_card[6:14]
+    if len(id_card) != 18 or not digits.isascii() or not digits.isdigit():
         return None
     try:
-        return date(int(id_card[6:10]), int(id_card[10:12]), int(id_card[12:14]))
+        return date.fromisoformat(digits)  # YYYYMMDD is ISO 8601's basic format
     except ValueError:
         return None
 

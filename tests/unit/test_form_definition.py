@@ -313,12 +313,16 @@ def test_includes_is_only_for_select_multiple_and_equals_not_for_it() -> None:
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
-        ({"field": "colour", "in": []}, "fields[4] (x).relevant.in: must be a non-empty list of values"),
-        ({"field": "code", "filled": "yes"}, "fields[4] (x).relevant.filled: must be true or false"),
+        ({"field": "colour", "in": []},
+         "fields[4] (x).relevant.in: must be a non-empty list of values"),
+        ({"field": "code", "filled": "yes"},
+         "fields[4] (x).relevant.filled: must be true or false"),
         ({"all": []}, "fields[4] (x).relevant.all: must be a non-empty list of conditions"),
         ({"any": [{"field": "code", "filled": True}], "field": "code"},
-         'fields[4] (x).relevant: combine with exactly one of "all", "any", "not" and nothing else'),
-        ({"equals": "red"}, 'fields[4] (x).relevant: a condition needs "field", or one of "all", "any", "not"'),
+         'fields[4] (x).relevant: combine with exactly one of "all", "any", "not" and nothing '
+         "else"),
+        ({"equals": "red"},
+         'fields[4] (x).relevant: a condition needs "field", or one of "all", "any", "not"'),
         ("colour == red", "fields[4] (x).relevant: a condition must be a non-empty object"),
         ({"not": {"all": [{"field": "nope", "filled": True}]}},
          'fields[4] (x).relevant.not.all[0].field: unknown field "nope"'),

@@ -492,3 +492,9 @@ def test_validation_does_not_modify_the_submitted_data(sample: FormValidator) ->
 ])
 def test_what_counts_as_not_given(value: object, empty: bool) -> None:
     assert is_empty(value) is empty
+
+
+def test_non_string_keys_from_a_python_caller_are_reported_as_unknown(
+    sample: FormValidator,
+) -> None:
+    assert errors_of(sample, {**VALID, 7: "x"}) == [("data.7", "unknown_field")]

@@ -148,7 +148,8 @@ def test_foreign_resident_gives_nationality_instead_of_ethnicity_and_hukou() -> 
     resident = validator("resident.v1.json")
     assert errors_of(resident, data) == [("data.nationality", "required")]
     assert errors_of(resident, {**data, "nationality": "KOR"}) == []
-    assert errors_of(resident, {**data, "nationality": "Korea"}) == [("data.nationality", "pattern")]
+    assert errors_of(resident, {**data, "nationality": "Korea"}) == [
+        ("data.nationality", "pattern")]
 
 
 def test_disability_certificate_only_for_people_in_the_disabled_group() -> None:

@@ -1,0 +1,69 @@
+"""The resource database: records and their full history."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, ForeignKey, Index, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.models.base import Base
+
+
+class Record(Base):
+    """One resident, rental, fixture…: its current version."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        # A natural key (ID card number, address code, fixture id) names one active record.
+        Index("uq_records_active_key", "kind", "key", unique=True,
+              postgresql_where=text("retired_at IS NULL")),
+        # The change feed reads in (transaction id, record id) order.
+        Index("ix_records_change", "change_xid", "id"),
+        Index("ix_records_grid_change", "grid_id", "change_xid", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))
+    form_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[int]
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
+    geometry: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retired_at: Mapped[datetime | None]
+    # pg_current_xact_id() of the transaction that last changed the record (see the feed).
+    change_xid: Mapped[int] = mapped_column(BigInteger)
+
+
+class RecordVersion(Base):
+    """One version of a record, with the submission or review that made it."""
+
+    __tablename__ = "record_versions"
+
+    record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"))
+    geometry: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    form_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[int]
+    made_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    made_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submission_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    conflict_id: Mapped[int | None] = mapped_column(ForeignKey("conflicts.id"))
+    # The offline editing session (device or branch id) whose edit this is.
+    branch: Mapped[str | None] = mapped_column(String(128))
+    # Fields changed by this version, and those merged automatically past a stale base.
+    changed_fields: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    auto_merged_fields: Mapped[list[str] | None] = mapped_column(JSONB)
+    note: Mapped[str | None]

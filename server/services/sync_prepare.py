@@ -1,0 +1,93 @@
+"""Turning stored raw items into checked ones: envelope, form version, data, location."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from server.domain.form_validation import FormValidator
+from server.domain.sync_item import SyncItem, error, read_item
+from server.models import FormStatus, FormVersion
+from server.services.forms import validator_of
+from server.services.sync_location import LocationCheck, check_locations
+
+
+@dataclass(frozen=True)
+class ReadyItem:
+    """An item whose envelope, data and location have been checked."""
+
+    item: SyncItem
+    collector_id: int
+    form: FormValidator
+    data: dict[str, Any]
+    check: LocationCheck
+
+    @property
+    def key(self) -> str:
+        """The record's natural key in this item's data."""
+        return str(self.data.get(self.form.key, ""))
+
+
+@dataclass
+class Prepared:
+    """Items ready to merge, and the results of those refused on the way."""
+
+    ready: list[ReadyItem] = field(default_factory=list)
+    rejected: dict[uuid.UUID, list[dict[str, str]]] = field(default_factory=dict)
+    parsed: dict[uuid.UUID, SyncItem] = field(default_factory=dict)
+
+
+def prepare_items(session: Session, collector_id: int, device_id: str,
+                  raw_items: dict[uuid.UUID, tuple[int, dict[str, Any]]],
+                  now: datetime) -> Prepared:
+    """Check every raw item of one collector; refusals carry field-level errors."""
+    prepared = Prepared()
+    for item_id, (position, raw) in raw_items.items():
+        item, errors = read_item(raw, position, device_id, now)
+        if item is None:
+            prepared.rejected[item_id] = errors
+        else:
+            prepared.parsed[item_id] = item
+    forms = _form_versions(session, prepared.parsed.values())
+    valid: list[tuple[SyncItem, FormValidator, dict[str, Any]]] = []
+    for item in prepared.parsed.values():
+        form, errors = _form_for(item, forms)
+        cleaned: dict[str, Any] = {}
+        if form is not None:
+            cleaned, errors = form.validate(item.data)
+        if errors:
+            prepared.rejected[item.id] = list(errors)
+        else:
+            valid.append((item, form, cleaned))  # type: ignore[arg-type]
+    checks = check_locations(session, collector_id, [v[0] for v in valid])
+    prepared.ready = [ReadyItem(item, collector_id, form, data, checks[item.id])
+                      for item, form, data in valid]
+    return prepared
+
+
+def _form_versions(session: Session, items: Any) -> dict[tuple[str, int], FormVersion]:
+    wanted = {(i.form_id, i.form_version) for i in items}
+    if not wanted:
+        return {}
+    rows = session.scalars(select(FormVersion).where(
+        tuple_(FormVersion.form_id, FormVersion.version).in_(wanted)))
+    return {(f.form_id, f.version): f for f in rows}
+
+
+def _form_for(item: SyncItem, forms: dict[tuple[str, int], FormVersion]
+              ) -> tuple[FormValidator | None, list[dict[str, str]]]:
+    form = forms.get((item.form_id, item.form_version))
+    if form is None:
+        return None, [error("form_version", "unknown_form",
+                            f"form {item.form_id!r} has no published version {item.form_version}",
+                            f"表单 {item.form_id} 没有已发布的第 {item.form_version} 版")]
+    if form.status == FormStatus.retired and form.retired_at and item.captured_at >= form.retired_at:
+        return None, [error("form_version", "retired_form",
+                            "this form version was retired before the item was captured; "
+                            "update the forms on the phone",
+                            "采集时该表单版本已停用，请更新手机上的表单")]
+    return validator_of(form), []

@@ -12,12 +12,14 @@ It prints:
   sizes     of `GET /api/v1/grids`, raw and gzipped (Accept-Encoding: gzip), for admin (all 450
             grids) at the default simplification, `?simplify=0` (exact) and `?simplify=30`,
             for a collector (its grid and neighbours) and a supervisor (its street);
-  latency   median and p95 over N requests after a warm-up, on one keep-alive
-            http.client connection (a reconnect, when the server closes, is made outside the
-            timed span): the full collection (gzip), its 304 (If-None-Match), locate at random
-            points in the district's bbox (200 inside a grid and 404 outside, reported apart),
-            one grid by code; each against `GET /healthz` measured in the same run, the floor
-            of one request through the stack;
+  latency   median and p95 of N interleaved rounds (one request of each kind per round, after
+            a warm-up) on one persistent http.client connection; when the server closes it
+            (gunicorn's sync workers do after every response) the reconnect is made outside
+            the timed span. Kinds: the full collection (gzip), its 304 (If-None-Match),
+            locate at random points in the district's bbox (200 inside a grid and 404
+            outside, reported apart), one grid by code; each against `GET /healthz` measured
+            in the same rounds, the floor of one request through the stack (app, pool, one
+            query);
   targets   next to each figure: all 450 grids at the default simplification under 100 KB
             gzipped; 304 and locate under 5 ms median.
 """
@@ -27,6 +29,7 @@ import argparse
 import gzip
 import http.client
 import json
+import math
 import os
 import random
 import secrets
@@ -42,7 +45,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +77,7 @@ def local_stack(database_url: str | None) -> Iterator[str]:
 @contextmanager
 def throwaway_cluster() -> Iterator[str]:
     """A private PostGIS cluster in a temporary directory; yields its DATABASE_URL."""
-    directory = tempfile.mkdtemp(prefix="zhiwang-bench.")
+    directory = tempfile.mkdtemp(prefix="zhiwang-bench-grids.")
     try:
         say(f"PostGIS cluster in {directory} …")
         url = run([str(CLUSTER), "start", directory, str(free_port())],
@@ -104,12 +107,12 @@ def gunicorn(env: dict[str, str]) -> Iterator[str]:
 def wait_healthy(base: str, process: subprocess.Popen[bytes], log: IO[str],
                  timeout: float = 60) -> None:
     """Poll /healthz until it answers 200; fail with gunicorn's log if it dies or never does."""
-    deadline = time.monotonic() + timeout
+    deadline, probe = time.monotonic() + timeout, Client(base)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             fail(f"gunicorn exited with {process.returncode}:\n{tail(log)}")
         try:
-            if Client(base).request("GET", "/healthz").status == 200:
+            if probe.request("GET", "/healthz").status == 200:
                 return
         except OSError:
             pass
@@ -144,6 +147,7 @@ def free_port() -> int:
 
 
 def tail(log: IO[str], lines: int = 40) -> str:
+    """The last lines of a log file."""
     log.seek(0)
     return "".join(log.readlines()[-lines:])
 
@@ -260,20 +264,23 @@ class Series:
     @property
     def p95(self) -> float:
         ordered = sorted(self.ms)
-        return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+        return ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]  # nearest-rank
 
 
-def timed_series(label: str, send: Callable[[int], Reply], count: int,
-                 warmup: int) -> list[Series]:
-    """Send ``warmup`` untimed then ``count`` timed requests; one series per status seen."""
-    for i in range(warmup):
-        send(-1 - i)
-    by_status: dict[int, Series] = {}
-    for i in range(count):
-        reply = send(i)
-        by_status.setdefault(reply.status, Series(label, reply.status)).ms.append(
-            reply.seconds * 1e3)
-    return sorted(by_status.values(), key=lambda s: s.status)
+def interleaved(plan: list[tuple[str, Callable[[], Reply]]], count: int,
+                warmup: int) -> list[Series]:
+    """``warmup`` untimed rounds, then ``count`` timed rounds of one request of each kind, so that
+    every kind (and the baseline) sees the same machine load; one series per kind and status."""
+    for _ in range(warmup):
+        for _, send in plan:
+            send()
+    by_kind: dict[tuple[int, int], Series] = {}
+    for _ in range(count):
+        for position, (label, send) in enumerate(plan):
+            reply = send()
+            by_kind.setdefault((position, reply.status), Series(label, reply.status)).ms.append(
+                reply.seconds * 1e3)
+    return [by_kind[key] for key in sorted(by_kind)]
 
 
 def latencies(client: Client, admin: dict[str, str], codes: list[str], count: int,
@@ -283,22 +290,23 @@ def latencies(client: Client, admin: dict[str, str], codes: list[str], count: in
     etag = client.request("GET", GRIDS, gz).headers.get("ETag", "")
     not_modified = {**gz, "If-None-Match": etag}
     rng = random.Random(2026)
-    codes_rng = random.Random(7)
 
-    def locate(_: int) -> Reply:
+    def locate() -> Reply:
         lon, lat = rng.uniform(BBOX[0], BBOX[2]), rng.uniform(BBOX[1], BBOX[3])
         query = urlencode({"lon": f"{lon:.6f}", "lat": f"{lat:.6f}"})
         return client.request("GET", f"{GRIDS}/locate?{query}", admin)
 
-    plan: list[tuple[str, Callable[[int], Reply]]] = [
-        ("GET /healthz (baseline)", lambda _: client.request("GET", "/healthz")),
-        ("GET /grids, admin, gzip", lambda _: client.request("GET", GRIDS, gz)),
-        ("GET /grids, If-None-Match", lambda _: client.request("GET", GRIDS, not_modified)),
+    def get(path: str, headers: dict[str, str]) -> Callable[[], Reply]:
+        return lambda: client.request("GET", path, headers)
+
+    return interleaved([
+        ("GET /healthz (baseline)", get("/healthz", {})),
+        ("GET /grids, admin, gzip", get(GRIDS, gz)),
+        ("GET /grids, If-None-Match", get(GRIDS, not_modified)),
         ("GET /grids/locate, random", locate),
         ("GET /grids/{code}, admin",
-         lambda _: client.request("GET", f"{GRIDS}/{codes_rng.choice(codes)}", admin)),
-    ]
-    return [s for label, send in plan for s in timed_series(label, send, count, warmup)]
+         lambda: client.request("GET", f"{GRIDS}/{rng.choice(codes)}", admin)),
+    ], count, warmup)
 
 
 def target_of(series: Series) -> str:
@@ -314,6 +322,7 @@ def target_of(series: Series) -> str:
 # ---------------------------------------------------------------------------------- printing
 
 def print_sizes(rows: list[Size]) -> None:
+    """The size table; '1st ms' is the first fetch (one worker builds and caches the body)."""
     print(f"\nSizes of GET {GRIDS} (Accept-Encoding: gzip)")
     print(f"  {'who, query':<30} {'status':>6} {'grids':>5} {'raw KB':>8} {'gzip KB':>8}"
           f" {'1st ms':>7}  target")
@@ -323,9 +332,13 @@ def print_sizes(rows: list[Size]) -> None:
 
 
 def print_latencies(series: list[Series], count: int, warmup: int, connects: int) -> None:
+    """The latency table, each median also as a multiple of the /healthz median."""
     baseline = series[0].median
-    print(f"\nLatency in ms, {count} requests per kind after {warmup} warm-up, one client;"
-          f" connections opened: {connects} (untimed)")
+    print(f"\nLatency in ms: {count} rounds of one request per kind, interleaved, after {warmup}"
+          f" warm-up rounds; one client; load average now {os.getloadavg()[0]:.2f}")
+    if connects > 1:
+        print(f"  (the server closed the connection after responses: {connects} reconnects,"
+              " each made outside the timed span)")
     print(f"  {'request':<32} {'status':>6} {'n':>4} {'median':>7} {'p95':>7} {'x healthz':>9}"
           "  target")
     for s in series:
@@ -349,17 +362,29 @@ def bench(base: str, count: int, warmup: int) -> None:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="bench this running, seeded loopback server instead")
     parser.add_argument("--database-url", help="start gunicorn on this database (no cluster)")
-    parser.add_argument("--requests", type=int, default=200, choices=range(1, 5001),
-                        metavar="N", help="timed requests per kind (1-5000, default 200)")
-    parser.add_argument("--warmup", type=int, default=20, choices=range(0, 501), metavar="N",
+    parser.add_argument("--requests", type=bounded(1, 5000), default=200, metavar="N",
+                        help="timed requests per kind (1-5000, default 200)")
+    parser.add_argument("--warmup", type=bounded(0, 500), default=20, metavar="N",
                         help="untimed requests per kind first (0-500, default 20)")
     return parser.parse_args(argv)
 
 
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high] (request counts stay bounded)."""
+    def parse(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not in {low}-{high}")
+        return number
+    return parse
+
+
 def main(argv: list[str]) -> None:
+    """Bench the given server, or one started here and always torn down."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # finally blocks run on SIGTERM too
     try:
@@ -376,10 +401,13 @@ def main(argv: list[str]) -> None:
 
 
 def say(message: str) -> None:
+    """A progress line on stderr."""
+    sys.stdout.flush()
     print(f"· {message}", file=sys.stderr, flush=True)
 
 
 def fail(message: str) -> NoReturn:
+    """Stop with a message (a SystemExit, so every finally block still runs)."""
     raise SystemExit(f"bench/grids.py: {message}")
 
 

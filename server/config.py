@@ -21,6 +21,7 @@ class Defaults:
     JWT_ACTIVE_KID: str | None = None
     ACCESS_TOKEN_SECONDS = 15 * 60
     REFRESH_TOKEN_DAYS = 30
+    REVIEW_CLAIM_MINUTES = 15
 
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"

@@ -4,11 +4,33 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy.orm import Session
 
-def record_body(row: Any) -> dict[str, Any]:
-    """A record row as the API's record object."""
-    return {"id": str(row.id), "kind": row.kind, "key": row.key, "grid": row.grid,
+from server.models import User
+from server.services.disclosure import shown_data, shown_key
+
+
+def record_body(session: Session, user: User, row: Any) -> dict[str, Any]:
+    """A record row (see services.records.RECORD_COLUMNS) as the API's record object."""
+    return {"id": str(row.id), "kind": row.kind, "key": _key(session, user, row), "grid": row.grid,
             "version": row.version, "form": row.form_id, "form_version": row.form_version,
-            "geometry": json.loads(row.geometry) if row.geometry else None, "data": row.data,
+            "geometry": json.loads(row.geometry) if row.geometry else None,
+            "data": shown_data(session, user, row.form_id, row.form_version, row.data),
             "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by,
             "retired": row.retired_at is not None}
+
+
+def version_body(session: Session, user: User, row: Any) -> dict[str, Any]:
+    """One version of a record's history."""
+    return {"version": row.version, "data": shown_data(session, user, row.form_id,
+                                                        row.form_version, row.data),
+            "grid": row.grid, "form": row.form_id, "form_version": row.form_version,
+            "made_at": row.made_at.isoformat(), "made_by": row.made_by,
+            "submission_id": str(row.submission_id) if row.submission_id else None,
+            "conflict_id": row.conflict_id, "branch": row.branch,
+            "changed_fields": row.changed_fields, "auto_merged_fields": row.auto_merged_fields,
+            "note": row.note}
+
+
+def _key(session: Session, user: User, row: Any) -> str:
+    return shown_key(session, user, row.form_id, row.form_version, row.key)

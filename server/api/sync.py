@@ -83,7 +83,8 @@ def changes(query: dict[str, Any]) -> Response:
     """Records of my grids changed since a cursor; follow `next` until `more` is false."""
     grids = _feed_grids(current_user())
     rows, cursor, more = changes_since(db.session, grids, query.get("since"), query["limit"])
-    return jsonify(items=[record_body(r) for r in rows], next=cursor, more=more)
+    user = current_user()
+    return jsonify(items=[record_body(db.session, user, r) for r in rows], next=cursor, more=more)
 
 
 def _feed_grids(user: Any) -> set[int]:

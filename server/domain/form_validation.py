@@ -122,6 +122,7 @@ class FormValidator:
         self.ref_kinds: dict[str, str] = {f["name"]: f["ref_kind"] for f in fields
                                           if f["type"] == "ref"}
         self._types = {f["name"]: f["type"] for f in fields}
+        self._order = tuple(f["name"] for f in fields)
         self._rules = tuple(_compile_field(definition, field) for field in fields)
         self._names = frozenset(self._types)
 
@@ -164,6 +165,18 @@ class FormValidator:
     def key_of(self, cleaned: Mapping) -> str | None:
         """The record's natural key (e.g. the ID number) in cleaned data, if given."""
         return cleaned.get(self.key)
+
+    @property
+    def search_name_field(self) -> str | None:
+        """The searchable text field that names the record (a person's or landlord's name)."""
+        return next((f for f in self._order if f in self.searchable_fields
+                     and self._types[f] == "text"), None)
+
+    @property
+    def search_key_fields(self) -> tuple[str, ...]:
+        """Searchable fields matched whole: ID-card and phone numbers."""
+        return tuple(f for f in self._order if f in self.searchable_fields
+                     and self._types[f] in ("id_card", "phone"))
 
     def masked(self, data: Mapping) -> dict:
         """A copy of record data with the sensitive fields masked, for roles that may not see them."""

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, ForeignKey, Index, String, func, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, Computed, ForeignKey, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models.base import Base
@@ -24,6 +24,12 @@ class Record(Base):
         # The change feed reads in (transaction id, record id) order.
         Index("ix_records_change", "change_xid", "id"),
         Index("ix_records_grid_change", "grid_id", "change_xid", "id"),
+        # Search: exact and prefix on the name, whole ID-card/phone numbers, and the name's
+        # characters and character pairs for a match within a name (even two characters).
+        Index("ix_records_search_name", "search_name",
+              postgresql_ops={"search_name": "text_pattern_ops"}),
+        Index("ix_records_search_keys", "search_keys", postgresql_using="gin"),
+        Index("ix_records_name_grams", "name_grams", postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -42,6 +48,10 @@ class Record(Base):
     retired_at: Mapped[datetime | None]
     # pg_current_xact_id() of the transaction that last changed the record (see the feed).
     change_xid: Mapped[int] = mapped_column(BigInteger)
+    search_name: Mapped[str | None] = mapped_column(Text)
+    search_keys: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    name_grams: Mapped[list[str] | None] = mapped_column(
+        ARRAY(Text), Computed("zw_name_grams(search_name)", persisted=True))
 
 
 class RecordVersion(Base):

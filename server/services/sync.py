@@ -53,6 +53,14 @@ def batch_results(session: Session, collector: User, batch_id: uuid.UUID) -> dic
     return {"batch_id": str(batch_id), "results": results}
 
 
+def release_held_updates(session: Session, record_ids: list[uuid.UUID], now: datetime) -> None:
+    """Merge the updates held for records that have just come into being (e.g. by a review)."""
+    run = MergeRun(session, now, {})
+    _release_held(session, run, record_ids, now)
+    run.writes.flush(session, _grid_codes(session, run))
+    _save_outcomes(session, dict(run.writes.results), Prepared(), run, now)
+
+
 def _outcomes(run: MergeRun, prepared: Prepared) -> dict[uuid.UUID, dict[str, Any]]:
     outcomes = dict(run.writes.results)
     for item_id, errors in prepared.rejected.items():
@@ -161,4 +169,4 @@ def _audit(session: Session, collector: User, batch_id: uuid.UUID,
                  details={"counts": dict(counts), "merged": merged, "conflicts": conflicts})
 
 
-__all__ = ["SubmissionStatus", "batch_results", "process_batch"]
+__all__ = ["SubmissionStatus", "batch_results", "process_batch", "release_held_updates"]

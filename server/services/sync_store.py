@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from server.domain.form_validation import FormValidator
 from server.models import Conflict, ConflictKind, RecordVersion
 from server.services.sync_prepare import ReadyItem
 
@@ -165,7 +166,9 @@ class Writes:
             "lons": [r.item.location.lon for r in ordered],
             "lats": [r.item.location.lat for r in ordered],
             "data": [json.dumps(r.data, ensure_ascii=False) for r in ordered],
-            "users": [r.collector_id for r in ordered]}))
+            "users": [r.collector_id for r in ordered],
+            "names": [search_values(r.form, r.data)[0] for r in ordered],
+            "search_keys": [search_values(r.form, r.data)[1] for r in ordered]}))
         done = {}
         for ready in creates:
             record_id = record_ids[ready.item.id]
@@ -203,7 +206,22 @@ class Writes:
             "lons": [s.lon for s, _ in states], "lats": [s.lat for s, _ in states],
             "forms": [r.form.form_id for _, r in states],
             "form_versions": [r.form.version for _, r in states],
-            "users": [r.collector_id for _, r in states]})
+            "users": [r.collector_id for _, r in states],
+            "names": [search_values(r.form, s.data)[0] for s, r in states],
+            "search_keys": [search_values(r.form, s.data)[1] for s, r in states]})
+
+
+def search_term(number: str) -> str:
+    """A whole number as indexed and searched: no spaces or dashes, upper-case X."""
+    return number.replace(" ", "").replace("-", "").upper()
+
+
+def search_values(form: FormValidator, data: dict[str, Any]) -> tuple[str | None, str]:
+    """What search indexes of a record: its name, and its whole numbers (space-separated)."""
+    name_field = form.search_name_field
+    name = data.get(name_field) if name_field else None
+    keys = " ".join(search_term(str(data[f])) for f in form.search_key_fields if data.get(f))
+    return (name.strip() or None) if isinstance(name, str) else None, keys
 
 
 def _version_row(ready: ReadyItem, record_id: uuid.UUID, version: int, data: dict[str, Any],
@@ -220,15 +238,17 @@ def _version_row(ready: ReadyItem, record_id: uuid.UUID, version: int, data: dic
 
 _INSERT_RECORDS = """
 INSERT INTO records (id, kind, key, form_id, form_version, grid_id, geometry, data, version,
-                     created_by_id, updated_by_id, change_xid)
+                     created_by_id, updated_by_id, change_xid, search_name, search_keys)
 SELECT id, kind, key, form_id, form_version, grid_id,
        ST_SetSRID(ST_MakePoint(lon, lat), 4326), data, 1, user_id, user_id,
-       CAST(CAST(pg_current_xact_id() AS text) AS bigint)
+       CAST(CAST(pg_current_xact_id() AS text) AS bigint), name,
+       string_to_array(NULLIF(search_keys, ''), ' ')
   FROM unnest(CAST(:ids AS uuid[]), CAST(:kinds AS text[]), CAST(:keys AS text[]),
               CAST(:forms AS text[]), CAST(:form_versions AS int[]), CAST(:grids AS bigint[]),
               CAST(:lons AS float8[]), CAST(:lats AS float8[]), CAST(:data AS jsonb[]),
-              CAST(:users AS bigint[]))
-       AS t(id, kind, key, form_id, form_version, grid_id, lon, lat, data, user_id)
+              CAST(:users AS bigint[]), CAST(:names AS text[]), CAST(:search_keys AS text[]))
+       AS t(id, kind, key, form_id, form_version, grid_id, lon, lat, data, user_id, name,
+            search_keys)
 ON CONFLICT DO NOTHING
 RETURNING id"""
 
@@ -237,12 +257,14 @@ UPDATE records AS r
    SET key = u.key, version = u.version, grid_id = u.grid_id, data = u.data,
        geometry = ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), form_id = u.form_id,
        form_version = u.form_version, updated_at = now(), updated_by_id = u.user_id,
-       change_xid = CAST(CAST(pg_current_xact_id() AS text) AS bigint)
+       change_xid = CAST(CAST(pg_current_xact_id() AS text) AS bigint),
+       search_name = u.name, search_keys = string_to_array(NULLIF(u.search_keys, ''), ' ')
   FROM unnest(CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:versions AS int[]),
               CAST(:grids AS bigint[]), CAST(:data AS jsonb[]), CAST(:lons AS float8[]),
               CAST(:lats AS float8[]), CAST(:forms AS text[]), CAST(:form_versions AS int[]),
-              CAST(:users AS bigint[]))
-       AS u(id, key, version, grid_id, data, lon, lat, form_id, form_version, user_id)
+              CAST(:users AS bigint[]), CAST(:names AS text[]), CAST(:search_keys AS text[]))
+       AS u(id, key, version, grid_id, data, lon, lat, form_id, form_version, user_id, name,
+            search_keys)
  WHERE r.id = u.id"""
 
 __all__ = ["RecordState", "Writes", "defaultdict", "find_existing", "load_records",

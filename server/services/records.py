@@ -1,0 +1,99 @@
+"""Reading the resource database: one record, its history, search; always within scope."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from server.errors import NotFound
+from server.models import Role, User
+from server.services.assignments import supervised_grid_ids, workable_grid_ids
+from server.services.sync_store import search_term
+
+RECORD_COLUMNS = """r.id, r.kind, r.key, g.code AS grid, r.version, r.data, r.form_id,
+       r.form_version, ST_AsGeoJSON(r.geometry, 7) AS geometry, r.updated_at,
+       u.username AS updated_by, r.retired_at"""
+RECORD_FROM = """records r JOIN grids g ON g.id = r.grid_id
+                 LEFT JOIN users u ON u.id = r.updated_by_id"""
+ID_CARD = re.compile(r"^\d{17}[\dXx]$")
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+def record_scope(session: Session, user: User) -> list[int] | None:
+    """The grids whose records the user may read; None for the whole district."""
+    if user.role in (Role.admin, Role.viewer):
+        return None
+    if user.role == Role.supervisor:
+        return sorted(supervised_grid_ids(session, user.id))
+    return sorted(workable_grid_ids(session, user.id, datetime.now(timezone.utc)))
+
+
+def get_record(session: Session, user: User, record_id: uuid.UUID) -> Any:
+    """One record within the user's scope."""
+    scope = record_scope(session, user)
+    row = session.execute(text(f"SELECT {RECORD_COLUMNS}, r.grid_id FROM {RECORD_FROM} "
+                               "WHERE r.id = :id"), {"id": record_id}).first()
+    if row is None or (scope is not None and row.grid_id not in scope):
+        raise NotFound(f"No record {record_id} among the records you may see.")
+    return row
+
+
+def record_history(session: Session, user: User, record_id: uuid.UUID) -> list[Any]:
+    """Every version of a record in the user's scope, oldest first."""
+    get_record(session, user, record_id)
+    return list(session.execute(text("""
+        SELECT v.version, v.data, g.code AS grid, v.form_id, v.form_version, v.made_at,
+               u.username AS made_by, v.submission_id, v.conflict_id, v.branch,
+               v.changed_fields, v.auto_merged_fields, v.note
+          FROM record_versions v JOIN grids g ON g.id = v.grid_id
+          LEFT JOIN users u ON u.id = v.made_by_id
+         WHERE v.record_id = :id ORDER BY v.version"""), {"id": record_id}))
+
+
+def search_records(session: Session, user: User, *, kind: str | None, q: str | None,
+                   grid_code: str | None, limit: int) -> list[Any]:
+    """Records matching a name (exact, prefix, within), a whole ID-card or phone number."""
+    params: dict[str, Any] = {"kind": kind, "grid": grid_code, "limit": limit,
+                              "scope": record_scope(session, user)}
+    where = ["r.retired_at IS NULL", "(CAST(:kind AS text) IS NULL OR r.kind = :kind)",
+             "(CAST(:grid AS text) IS NULL OR g.code = :grid)",
+             "(CAST(:scope AS bigint[]) IS NULL OR r.grid_id = ANY(CAST(:scope AS bigint[])))"]
+    q = (q or "").strip()
+    if not q:
+        return _rows(session, where, "r.updated_at DESC, r.id", params)
+    if ID_CARD.match(q) or PHONE.match(q):
+        params["term"] = search_term(q)
+        return _rows(session, where + ["r.search_keys @> ARRAY[CAST(:term AS text)]"],
+                     "r.id", params)
+    return _name_matches(session, where, q, params)
+
+
+def _name_matches(session: Session, where: list[str], q: str,
+                  params: dict[str, Any]) -> list[Any]:
+    """Exact names first, then names starting with q, then names containing it."""
+    params |= {"q": q, "prefix": _like_escape(q) + "%", "infix": "%" + _like_escape(q) + "%"}
+    found: dict[Any, Any] = {}
+    for condition, order in (
+            ("r.search_name = :q", "r.id"),
+            ("r.search_name LIKE :prefix", "r.search_name, r.id"),
+            ("r.name_grams @> zw_query_grams(:q) AND r.search_name LIKE :infix",
+             "r.search_name, r.id")):
+        for row in _rows(session, where + [condition], order, params):
+            found.setdefault(row.id, row)
+        if len(found) >= params["limit"]:
+            break
+    return list(found.values())[:params["limit"]]
+
+
+def _rows(session: Session, where: list[str], order: str, params: dict[str, Any]) -> list[Any]:
+    sql = (f"SELECT {RECORD_COLUMNS} FROM {RECORD_FROM} WHERE {' AND '.join(where)} "
+           f"ORDER BY {order} LIMIT :limit")
+    return list(session.execute(text(sql), params))
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

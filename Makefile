@@ -20,7 +20,8 @@ bootstrap:
 run: bootstrap
 	@scripts/run.sh $(PORT) $(PG_PORT)
 
-test: bootstrap
+test:
+	@scripts/bootstrap.sh --browser
 	@scripts/test.sh $(PYTEST_ARGS)
 
 db-stop:

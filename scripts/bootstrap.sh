@@ -19,6 +19,13 @@ if [ ! -x "$PG_BIN/postgres" ] || [ ! -f "$POSTGIS_CONTROL" ]; then
     postgresql-15 postgresql-15-postgis-3 postgresql-contrib >/dev/null
 fi
 
+# Browser tests drive Debian's Chromium (no browser is downloaded by the test tools).
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "bootstrap: installing Chromium from Debian's packages"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv"
   "$PYTHON" -m venv .venv || { as_root apt-get install -y -qq python3-venv >/dev/null; "$PYTHON" -m venv .venv; }

@@ -12,6 +12,7 @@ from server.config import load_config
 from server.errors import register_error_handlers
 from server.extensions import db, migrate
 from server.json_strict import StrictJSONProvider
+from server.web import register_web_clients
 
 
 class ZhiwangFlask(Flask):
@@ -37,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(api)
     register_error_handlers(app)
     _serve_docs_assets(app)
+    register_web_clients(app)
 
     from server.cli import register_commands
     register_commands(app)

@@ -1,0 +1,145 @@
+"""End-to-end fixtures: the real server under gunicorn on a seeded database, and Chromium.
+
+The server runs on its own database (``zhiwang_e2e``) with real commits; tests make the data
+they need with unique names, so they do not depend on each other.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from server.config import database_uri
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "zhiwang-demo"
+E2E_DB = "zhiwang_e2e"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url() -> str:
+    """A fresh database migrated and seeded with the demo district through the CLI."""
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if not admin_url:
+        raise RuntimeError("TEST_DATABASE_URL is not set: run the tests with `make test`")
+    admin = create_engine(database_uri(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {E2E_DB} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {E2E_DB}"))
+    admin.dispose()
+    url = make_url(database_uri(admin_url)).set(database=E2E_DB).render_as_string(
+        hide_password=False)
+    env = _server_env(url)
+    for command in (["db", "upgrade"], ["demo", "seed"]):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT,
+                       env=env, check=True, capture_output=True)
+    return url
+
+
+_KEYS = {"e2e": secrets.token_urlsafe(48)}
+
+
+def _server_env(url: str) -> dict[str, str]:
+    import json
+    return {**os.environ, "DATABASE_URL": url, "ZHIWANG_JWT_KEYS": json.dumps(_KEYS),
+            "ZHIWANG_JWT_ACTIVE_KID": "e2e", "ZHIWANG_DEMO_PASSWORD": DEMO_PASSWORD}
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_database_url: str) -> Iterator[str]:
+    """Zhiwang under gunicorn on a free loopback port; yields its base URL."""
+    port = _free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT, env=_server_env(e2e_database_url), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(base, process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited: " + (process.stderr.read() or b"").decode()[-2000:])
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not become healthy in 30 s")
+
+
+@pytest.fixture(scope="session")
+def e2e_engine(e2e_database_url: str) -> Iterator[Any]:
+    """Direct access to the e2e database, for setting up and checking what the server holds."""
+    engine = create_engine(database_uri(e2e_database_url))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-background-networking",
+                  "--disable-component-update", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: str) -> Iterator[Any]:
+    """A phone-sized browser context (360×740, touch) on the live server."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2, base_url=live_server,
+                                  locale="zh-CN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desk(browser: Any, live_server: str) -> Iterator[Any]:
+    """A laptop-sized browser context on the live server."""
+    context = browser.new_context(viewport={"width": 1366, "height": 860}, base_url=live_server,
+                                  locale="zh-CN")
+    yield context
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a screenshot as a test artefact under artifacts/screenshots/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

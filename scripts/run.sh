@@ -19,4 +19,4 @@ export FLASK_APP=wsgi
 .venv/bin/flask demo seed
 echo "Zhiwang on http://127.0.0.1:$port  (API docs: /api/docs; demo password: ${ZHIWANG_DEMO_PASSWORD:-zhiwang-demo})"
 exec .venv/bin/gunicorn --bind "127.0.0.1:$port" --workers "${WEB_CONCURRENCY:-3}" \
-  --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app
+  --threads "${GUNICORN_THREADS:-4}" --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app

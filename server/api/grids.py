@@ -17,7 +17,8 @@ GEOJSON = "application/geo+json"
 
 
 class CollectionQuery(Schema):
-    """Optional simplification tolerance in metres (0: exact boundaries)."""
+    """Simplification tolerance in metres (0: exact), rounded to 0, 2, 5, 10, 20, 50, 100, 200
+    or 500; 10 by default."""
 
     simplify = fields.Float(validate=validate.Range(min=0, max=1000))
 
@@ -37,7 +38,7 @@ class LocateQuery(Schema):
 def collection(query: dict[str, Any]) -> Response:
     """The grids I may see as a FeatureCollection; ETag and 304, gzip."""
     scope = grid_views.visible_grids(db.session, current_user())
-    simplify = query.get("simplify")
+    simplify = grid_views.snapped_tolerance(query.get("simplify"))
     etag = grid_views.scope_etag(db.session, scope, simplify)
     return cached_json(etag, lambda: grid_views.feature_collection(db.session, scope, simplify),
                        mimetype=GEOJSON)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -9,20 +10,24 @@ from flask import Response, request
 
 _gzipped: OrderedDict[str, bytes] = OrderedDict()
 _MAX_CACHED = 512
+_lock = threading.Lock()
 
 
 def cached_json(etag: str, build: Callable[[], bytes], *, mimetype: str = "application/json",
                 max_age: int = 0, immutable: bool = False) -> Response:
     """Answer 304 when the client holds ``etag``; else the body, gzipped when accepted."""
     cache_control = f"private, max-age={max_age}" + (", immutable" if immutable else "")
-    if request.if_none_match.contains(etag):
+    gzipped = "gzip" in request.accept_encodings
+    # The compressed variant has its own tag (RFC 9110 §8.8.3); either one validates.
+    tag = f"{etag}-gz" if gzipped else etag
+    if request.if_none_match.contains(etag) or request.if_none_match.contains(f"{etag}-gz"):
         response = Response(status=304)
-    elif "gzip" in request.accept_encodings:
+    elif gzipped:
         response = Response(_gzip_of(etag, build), mimetype=mimetype)
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = Response(build(), mimetype=mimetype)
-    response.set_etag(etag)
+    response.set_etag(tag)
     response.headers["Cache-Control"] = cache_control
     response.headers["Vary"] = "Accept-Encoding, Authorization"
     return response
@@ -30,9 +35,12 @@ def cached_json(etag: str, build: Callable[[], bytes], *, mimetype: str = "appli
 
 def _gzip_of(etag: str, build: Callable[[], bytes]) -> bytes:
     """The compressed body, compressed once per ETag in this process."""
-    if etag not in _gzipped:
-        _gzipped[etag] = gzip.compress(build(), compresslevel=6, mtime=0)
-        while len(_gzipped) > _MAX_CACHED:
-            _gzipped.popitem(last=False)
-    _gzipped.move_to_end(etag)
-    return _gzipped[etag]
+    with _lock:
+        cached = _gzipped.get(etag)
+    if cached is None:
+        cached = gzip.compress(build(), compresslevel=6, mtime=0)
+        with _lock:
+            _gzipped[etag] = cached
+            while len(_gzipped) > _MAX_CACHED:
+                _gzipped.popitem(last=False)
+    return cached

@@ -55,12 +55,15 @@ class AssignmentFilter:
 
 
 def list_assignments(session: Session, actor: User, wanted: AssignmentFilter) -> list[Assignment]:
-    """Assignments the actor may see: admins all, supervisors their grids', others their own."""
+    """Assignments the actor may see: admins all, supervisors their grids' and every roving
+    post (roving staff is the district's pool, which any supervisor may call into its grids),
+    others their own."""
     query = (select(Assignment).join(Assignment.grid).join(Assignment.user)
              .options(joinedload(Assignment.grid), joinedload(Assignment.user))
              .order_by(Assignment.valid_from.desc(), Assignment.id.desc()))
     if actor.role == Role.supervisor:
-        query = query.where(Assignment.grid_id.in_(supervised_grid_ids(session, actor.id)))
+        query = query.where(or_(Assignment.grid_id.in_(supervised_grid_ids(session, actor.id)),
+                                Assignment.kind == AssignmentKind.roving))
     elif actor.role != Role.admin:
         query = query.where(Assignment.user_id == actor.id)
     if wanted.grid_code:

@@ -18,6 +18,7 @@ from server.services.assignments import supervised_grid_ids, workable_grid_ids
 from server.services.grid_import import DEFAULT_SIMPLIFY_M
 
 GridScope = dict[int, str]  # grid id -> how the user relates to it
+TOLERANCE_STEPS = (0.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
 _simplified_cache: OrderedDict[tuple[str, float], dict[int, str]] = OrderedDict()
 
 
@@ -35,11 +36,20 @@ def visible_grids(session: Session, user: User) -> GridScope:
 
 
 def scope_etag(session: Session, scope: GridScope, simplify_m: float | None) -> str:
-    """A strong validator of the collection: changes whenever a visible grid changes."""
-    versions = session.execute(select(Grid.id, Grid.version).where(Grid.id.in_(scope))
-                               .order_by(Grid.id)).all()
-    digest = hashlib.sha256(repr((simplify_m, [(i, v, scope[i]) for i, v in versions])).encode())
+    """A strong validator of the collection: changes whenever the grids or the scope change."""
+    # One aggregate over the district (any grid change bumps a version or updated_at) keeps
+    # the 304 path to two cheap queries, whatever the number of grids in scope.
+    state = session.execute(text(
+        "SELECT count(*), coalesce(sum(version), 0), max(updated_at) FROM grids")).one()
+    digest = hashlib.sha256(repr((simplify_m, tuple(state), sorted(scope.items()))).encode())
     return digest.hexdigest()[:32]
+
+
+def snapped_tolerance(metres: float | None) -> float | None:
+    """Round a requested tolerance to the nearest offered step, so few variants are ever built."""
+    if metres is None:
+        return None
+    return min(TOLERANCE_STEPS, key=lambda step: abs(step - metres))
 
 
 def feature_collection(session: Session, scope: GridScope, simplify_m: float | None) -> bytes:
@@ -102,7 +112,7 @@ def _custom_simplified(session: Session, tolerance_m: float) -> dict[int, str]:
         shapes = simplify_coverage([wkb.loads(bytes(r[1])) for r in rows], tolerance_m)
         _simplified_cache[key] = {r[0]: json.dumps(_rounded(s.__geo_interface__))
                                   for r, s in zip(rows, shapes)}
-        while len(_simplified_cache) > 8:
+        while len(_simplified_cache) > len(TOLERANCE_STEPS):
             _simplified_cache.popitem(last=False)
     return _simplified_cache[key]
 

@@ -92,6 +92,20 @@ class TestCaching:
         assert response.headers["Content-Encoding"] == "gzip"
         assert len(json.loads(gzip.decompress(response.data))["features"]) == 16
 
+    def test_the_gzipped_variant_has_its_own_tag_and_it_validates_too(self, client, as_role):
+        headers = {**bearer(as_role(Role.admin)), "Accept-Encoding": "gzip"}
+        gzipped = client.get("/api/v1/grids", headers=headers)
+        plain = client.get("/api/v1/grids", headers=bearer(as_role(Role.admin)))
+        assert gzipped.headers["ETag"] != plain.headers["ETag"]
+        again = client.get("/api/v1/grids", headers={**headers,
+                                                     "If-None-Match": gzipped.headers["ETag"]})
+        assert again.status_code == 304
+
+    def test_a_tolerance_is_rounded_to_an_offered_step(self, client, as_role):
+        token = as_role(Role.admin)
+        odd = client.get("/api/v1/grids?simplify=48.7", headers=bearer(token)).get_json()
+        assert odd["simplify_m"] == 50.0
+
     def test_coordinates_have_six_decimals_at_most(self, client, as_role):
         body = client.get("/api/v1/grids?simplify=0", headers=bearer(as_role(Role.admin))).data
         numbers = [n for n in body.decode().replace("[", ",").replace("]", ",").split(",")

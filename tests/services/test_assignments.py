@@ -134,6 +134,13 @@ def test_a_supervisor_lists_only_its_grids_assignments(session, supervisor, grid
     assert inside.id in seen and outside.id not in seen
 
 
+def test_a_supervisor_sees_every_roving_post_of_the_district(session, supervisor, grids):
+    rover = make_user(session)
+    make_assignment(session, rover, grids["T-33"], "roving")
+    seen = list_assignments(session, supervisor, AssignmentFilter(username=rover.username))
+    assert [(a.grid.code, a.kind.value) for a in seen] == [("T-33", "roving")]
+
+
 def test_a_collector_lists_only_its_own_assignments(session, grids):
     me, other = make_user(session), make_user(session)
     make_assignment(session, me, grids["T-11"], "primary")

@@ -19,18 +19,21 @@ sending collector's own grid (ST_GeneratePoints on its boundary):
             a CTE chain from unnest() arrays that inserts the batch row, the raw submissions
             (status merged, with result and point), checks every point against the collector's
             assigned grids (ST_Intersects on the GiST-indexed grids.boundary), inserts the
-            records (version 1, change_xid) and their first record_versions, and one audit
-            row, as the app does. It is the ceiling the HTTP path is compared to.
+            records (version 1, change_xid, and the search columns when the schema has
+            them) and their first record_versions, and one audit row, as the app does. It is
+            the ceiling the HTTP path is compared to.
             Rounds alternate http, raw, http, raw… with fresh items, so both see the same
             table sizes; the median round of each is reported, and the ratio http/raw.
   rush      a morning rush: all 450 collectors send one 50-item batch at once through
             --rush-threads client threads (tokens signed in beforehand, off the clock):
             p50/p95/max batch latency, wall time, items/s, errors.
-  profile   when http/raw misses its target (or with --profile): a few batches through the app
-            in-process (Flask test client, same database) under cProfile, with the time spent
-            per phase of the sync and per package (psycopg's share is time waiting for
-            PostgreSQL).
-A summary table with targets closes the output. Progress goes to stderr, figures to stdout.
+  profile   when http/raw misses its target (or with --profile): batches through the app
+            in-process (Flask test client, same database), one at a time: first the time in
+            each SQL statement (alternating with the raw statement on batches of the same
+            size), then under cProfile, the time per phase of the sync and per package
+            (psycopg's share is mostly time waiting for PostgreSQL).
+A summary table with targets closes the output (exit status 1 when one is missed). Progress
+goes to stderr, figures to stdout.
 """
 from __future__ import annotations
 
@@ -39,10 +42,12 @@ import cProfile
 import itertools
 import json
 import math
+import os
 import pstats
 import random
 import statistics
 import sys
+import sysconfig
 import threading
 import time
 import uuid
@@ -59,7 +64,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import psycopg  # noqa: E402
 
 from harness import (  # noqa: E402
-    Client, Stack, local_stack, say, sign_in, stop_on_sigterm)
+    DEMO_PASSWORD, Client, Stack, local_stack, say, sign_in, stop_on_sigterm)
 from server.domain.id_card import check_character  # noqa: E402
 
 SYNC = "/api/v1/sync/batches"
@@ -108,7 +113,8 @@ class Residents:
 
     def item(self, point: tuple[float, float], captured_at: str) -> dict[str, Any]:
         id_card, born, gender = self.id_card(next(self.serials))
-        name = self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.randint(1, 2)))
+        given = self.rng.choices(GIVEN, k=self.rng.randint(1, 2))
+        name = self.rng.choice(SURNAMES) + "".join(given)
         data = {"name": name, "id_card": id_card, "gender": gender, "birth_date": born,
                 "household_type": "registered", "ethnicity": "01",
                 "phone": f"139{self.rng.randrange(10**8):08d}",
@@ -354,7 +360,8 @@ audit AS (
     INSERT INTO audit_log (action, actor_id, subject, details)
     SELECT 'sync_batch', %(collector)s, %(batch_id)s::text,
            jsonb_build_object('counts', jsonb_build_object('merged', count(*)),
-                              'merged', jsonb_agg(record_id::text || '@1'), 'conflicts', '[]'::jsonb)
+                              'merged', jsonb_agg(record_id::text || '@1'),
+                              'conflicts', '[]'::jsonb)
       FROM version
     RETURNING id)
 SELECT (SELECT count(*) FROM submission), (SELECT count(*) FROM version),
@@ -388,16 +395,21 @@ def raw_round(database_url: str, batches: list[Batch], threads: int, sql: str,
     jobs = [(b, raw_params(b)) for b in batches]
 
     def work(connection: psycopg.Connection[Any], job: tuple[Batch, dict[str, Any]]) -> Outcome:
-        batch, params = job
-        start = time.perf_counter()
-        stored, versions, _ = connection.execute(sql, params).fetchone()  # type: ignore[misc]
-        connection.commit()
-        statuses = Counter({"merged": versions, "not merged": batch.size - versions})
-        return Outcome(batch.size, versions, +statuses, 200, time.perf_counter() - start)
+        return raw_write(connection, sql, *job)
 
     outcomes, seconds = Concurrent(threads, lambda: psycopg.connect(database_url), work,
                                    lambda c: c.close()).run(jobs)
     return Round(label, outcomes, seconds)
+
+
+def raw_write(connection: psycopg.Connection[Any], sql: str, batch: Batch,
+              params: dict[str, Any]) -> Outcome:
+    """One batch written and committed; merged = record versions written."""
+    start = time.perf_counter()
+    _, versions, _ = connection.execute(sql, params).fetchone()  # type: ignore[misc]
+    connection.commit()
+    statuses = Counter({"merged": versions, "not merged": batch.size - versions})
+    return Outcome(batch.size, versions, +statuses, 200, time.perf_counter() - start)
 
 
 # ---------------------------------------------------------------------------------- the rush
@@ -432,33 +444,108 @@ PHASES = [  # (file suffix, function): the sync's phases, outermost first
 
 
 def profile_in_process(stack: Stack, collector: Collector, residents: Residents, size: int,
-                       count: int) -> None:
-    """A few batches through the app in this process, under cProfile; print where time goes."""
+                       count: int, raw: str) -> None:
+    """Batches through the app in this process, one at a time: first timed per SQL statement
+    (alternating with the raw statement on the same batch size, for comparison), then under
+    cProfile."""
+    send, engine = in_process_sender(stack, collector)
+
+    def fresh(n: int = count) -> list[Batch]:
+        return [residents.batch(collector, size) for _ in range(n)]
+
+    try:
+        send(fresh(1))  # warm-up: imports, pool, caches
+        app_seconds = raw_seconds = 0.0
+        errors = 0
+        with StatementTimer(engine) as timer, psycopg.connect(stack.database_url) as connection:
+            for batch, twin in zip(fresh(), fresh()):
+                seconds, failed = send([batch])
+                app_seconds, errors = app_seconds + seconds, errors + failed
+                raw_seconds += raw_write(connection, raw, twin, raw_params(twin)).seconds
+        print_statements(timer, app_seconds, raw_seconds, count, size, errors)
+        batches, profiler = fresh(), cProfile.Profile()
+        profiler.enable()
+        seconds, errors = send(batches)
+        profiler.disable()
+        print_profile(pstats.Stats(profiler), seconds, count, size, errors)
+    finally:
+        engine.dispose()
+
+
+def in_process_sender(stack: Stack, collector: Collector
+                      ) -> tuple[Callable[[list[Batch]], tuple[float, int]], Any]:
+    """The app in this process, signed in as the collector: a function that sends batches one
+    by one (returning seconds and errors), and the app's database engine."""
     from server import create_app
+    from server.extensions import db
     keys = json.loads(stack.env["ZHIWANG_JWT_KEYS"])
     app = create_app({"DATABASE_URL": stack.database_url, "JWT_KEYS": keys})
     client = app.test_client()
     token = client.post("/api/v1/auth/token", json={
-        "username": collector.username, "password": "zhiwang-demo"}).get_json()["access_token"]
+        "username": collector.username, "password": DEMO_PASSWORD}).get_json()["access_token"]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    batches = [residents.batch(collector, size) for _ in range(count + 1)]
-    client.post(SYNC, data=batches[0].encoded, headers=headers)  # warm-up: imports, pool, caches
-    profiler = cProfile.Profile()
-    errors, start = 0, time.perf_counter()
-    profiler.enable()
-    for batch in batches[1:]:
-        response = client.post(SYNC, data=batch.encoded, headers=headers)
-        errors += outcome_of(batch, response.status_code, response.data, 0).errors
-    profiler.disable()
-    seconds = time.perf_counter() - start
-    print_profile(pstats.Stats(profiler), seconds, count, size, errors)
+
+    def send(batches: list[Batch]) -> tuple[float, int]:
+        errors, start = 0, time.perf_counter()
+        for batch in batches:
+            response = client.post(SYNC, data=batch.encoded, headers=headers)
+            errors += outcome_of(batch, response.status_code, response.data, 0).errors
+        return time.perf_counter() - start, errors
+
+    with app.app_context():
+        return send, db.engine
+
+
+class StatementTimer:
+    """Time spent in each SQL statement (parameters sent, PostgreSQL's work, rows back)."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.totals: dict[str, list[float]] = {}
+        self.started: dict[int, float] = {}
+
+    def __enter__(self) -> StatementTimer:
+        from sqlalchemy import event
+        event.listen(self.engine, "before_cursor_execute", self.before)
+        event.listen(self.engine, "after_cursor_execute", self.after)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        from sqlalchemy import event
+        event.remove(self.engine, "before_cursor_execute", self.before)
+        event.remove(self.engine, "after_cursor_execute", self.after)
+
+    def before(self, _conn: Any, _cursor: Any, _sql: str, _params: Any, context: Any,
+               _many: bool) -> None:
+        self.started[id(context)] = time.perf_counter()
+
+    def after(self, _conn: Any, _cursor: Any, sql: str, _params: Any, context: Any,
+              many: bool) -> None:
+        label = " ".join(sql.split())[:64] + (" [executemany]" if many else "")
+        total = self.totals.setdefault(label, [0, 0.0])
+        total[0] += 1
+        total[1] += time.perf_counter() - self.started.pop(id(context))
+
+
+def print_statements(timer: StatementTimer, seconds: float, raw_seconds: float, count: int,
+                     size: int, errors: int) -> None:
+    in_sql = sum(t for _, t in timer.totals.values())
+    print(f"\nIn-process, one batch at a time ({count} batches of {size}, Flask test client,"
+          f" no profiler): {seconds / count * 1e3:.1f} ms per batch, of which"
+          f" {in_sql / count * 1e3:.1f} ms in SQL statements; errors {errors}")
+    print(f"  the raw statement, alternating with those batches: {raw_seconds / count * 1e3:.1f}"
+          " ms per batch, commit included")
+    print("  ms per batch  runs  statement (time from execute to rows back, parameters included)")
+    for label, (runs, total) in sorted(timer.totals.items(), key=lambda kv: -kv[1][1])[:12]:
+        print(f"  {total / count * 1e3:12.1f} {runs / count:5.0f}  {label}")
 
 
 def print_profile(stats: pstats.Stats, seconds: float, count: int, size: int,
                   errors: int) -> None:
-    table: dict[tuple[str, int, str], tuple[int, int, float, float, Any]] = stats.stats  # type: ignore[attr-defined]
+    table: dict[tuple[str, int, str], tuple[int, int, float, float, Any]]
+    table = stats.stats  # type: ignore[attr-defined]
     per_batch = 1e3 / count
-    print(f"\nProfile: {count} batches of {size} in-process (Flask test client, cProfile on),"
+    print(f"\nProfile: the same under cProfile (which slows Python down),"
           f" {seconds / count * 1e3:.0f} ms per batch, {count * size / seconds:.0f} items/s,"
           f" errors {errors}")
     print("  phase (cumulative ms per batch)")
@@ -491,7 +578,7 @@ def package_of(filename: str, name: str) -> str:
 
 
 def short_path(filename: str) -> str:
-    for marker in ("site-packages/", str(ROOT) + "/"):
+    for marker in ("site-packages/", str(ROOT) + "/", sysconfig.get_paths()["stdlib"] + "/"):
         if marker in filename:
             return filename.split(marker, 1)[1]
     return filename
@@ -554,7 +641,8 @@ def print_summary(http: list[Round], raw: list[Round], rush_round: Round) -> boo
         ("rush batch latency p50 / p95 / max ms",
          f"{percentile(rush_ms, .5):.0f} / {percentile(rush_ms, .95):.0f} / {max(rush_ms):.0f}",
          "", None),
-        ("rush wall s, items/s", f"{rush_round.seconds:.1f}, {rush_round.per_second:.0f}", "", None),
+        ("rush wall s, items/s", f"{rush_round.seconds:.1f}, {rush_round.per_second:.0f}", "",
+         None),
         ("rush errors", str(rush_round.errors), "0", rush_round.errors == 0),
     ]
     print("\nSummary")
@@ -599,18 +687,21 @@ def bench(stack: Stack, args: argparse.Namespace) -> bool:
                       args.rush_threads)
     print_rush(rush_round)
     print_database(stack.database_url)
-    met = print_summary(http_rounds, raw_rounds, rush_round)
     if args.profile or median_rate(http_rounds) < RATIO_TARGET * median_rate(raw_rounds):
         say("profiling the sync path in-process …")
-        profile_in_process(stack, everyone[-1], residents, args.batch, count=10)
-    return met
+        profile_in_process(stack, everyone[-1], residents, args.batch, count=10, raw=sql)
+    return print_summary(http_rounds, raw_rounds, rush_round)
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add = parser.add_argument
     add("--items", type=bounded(1, 200_000), default=20_000, help="items per round (20000)")
-    add("--batch", type=bounded(1, 500), default=200, help="items per batch (200; the API takes 500)")
+    add("--batch", type=bounded(1, 500), default=200, help="items per batch (200; 500 at most)")
     add("--rounds", type=bounded(1, 9), default=3, help="rounds of each path (3)")
     add("--threads", type=bounded(1, 32), default=4, help="client threads, throughput (4)")
     add("--collectors", type=bounded(1, 450), default=8, help="collectors sending (8)")
@@ -638,8 +729,10 @@ def main(argv: list[str]) -> None:
     try:
         with local_stack(args.workers, fsync=args.fsync) as stack:
             print(f"Zhiwang sync benchmark against {stack.base_url}: gunicorn -w {args.workers}"
-                  f" (started here), PostgreSQL fsync {'on' if args.fsync else 'off'}")
+                  f" (started here), PostgreSQL fsync {'on' if args.fsync else 'off'},"
+                  f" {os.cpu_count()} CPUs, load average {load()} at the start")
             met = bench(stack, args)
+            print(f"\nLoad average at the end: {load()} (other processes share the machine)")
     except KeyboardInterrupt:
         say("interrupted; everything started here has been stopped")
         sys.exit(130)

@@ -20,10 +20,13 @@ if [ ! -x "$PG_BIN/postgres" ] || [ ! -f "$POSTGIS_CONTROL" ]; then
 fi
 
 # Browser tests drive Debian's Chromium (no browser is downloaded by the test tools).
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-  echo "bootstrap: installing Chromium from Debian's packages"
+# A small CJK font so that screenshots show Chinese rather than boxes.
+if [ "${1:-}" = "--browser" ] && { [ ! -x /usr/bin/chromium ] ||
+     [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }; then
+  echo "bootstrap: installing Chromium and a CJK font from Debian's packages"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+    fonts-wqy-microhei >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

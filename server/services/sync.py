@@ -17,14 +17,15 @@ from server.services.audit import record_audit
 from server.services.sync_intake import check_batch_shape, first_result, receive_batch
 from server.services.sync_merge import MergeRun, merge_items
 from server.services.sync_prepare import Prepared, prepare_items
+from server.services.sync_store import json_rows
 
 
 def process_batch(session: Session, collector: User, body: Any,
                   now: datetime | None = None) -> dict[str, Any]:
     """Store, check and merge one batch; return ``{batch_id, results}`` in item order."""
     now = now or datetime.now(timezone.utc)
-    check_batch_shape(body)
-    intake = receive_batch(session, collector.id, body)
+    canonical = check_batch_shape(body)
+    intake = receive_batch(session, collector.id, body, canonical)
     prepared = prepare_items(session, collector.id, intake.device_id, intake.new, now)
     run = MergeRun(session, now, _working_assignments(session, {collector.id}))
     created = merge_items(run, prepared.ready)
@@ -77,6 +78,8 @@ def _release_held(session: Session, run: MergeRun, created: list[uuid.UUID],
         SELECT id, collector_id, device_id, raw FROM submissions
          WHERE status = 'held' AND record_id = ANY(CAST(:ids AS uuid[]))
          ORDER BY received_at FOR UPDATE"""), {"ids": created}).all()
+    if not held:
+        return
     by_collector: dict[tuple[int, str], dict[uuid.UUID, tuple[int, dict[str, Any]]]] = (
         defaultdict(dict))
     for position, row in enumerate(held):
@@ -100,18 +103,14 @@ def _save_outcomes(session: Session, outcomes: dict[uuid.UUID, dict[str, Any]],
     def pick(item_id: uuid.UUID, attribute: str) -> Any:
         item = parsed.get(item_id)
         return getattr(item, attribute) if item else None
-    session.execute(text(_SAVE_OUTCOMES), {
-        "ids": ids, "statuses": [outcomes[i]["status"] for i in ids],
-        "results": [json.dumps(outcomes[i], ensure_ascii=False) for i in ids],
-        "forms": [pick(i, "form_id") for i in ids],
-        "form_versions": [pick(i, "form_version") for i in ids],
-        "records": [_record_id(outcomes[i], pick(i, "record_id")) for i in ids],
-        "bases": [pick(i, "base_version") for i in ids],
-        "branches": [pick(i, "branch") for i in ids],
-        "captured": [pick(i, "captured_at") for i in ids],
-        "lons": [parsed[i].location.lon if i in parsed else None for i in ids],
-        "lats": [parsed[i].location.lat if i in parsed else None for i in ids],
-        "now": now})
+    rows = [{"id": i, "status": outcomes[i]["status"], "result": outcomes[i],
+             "form_id": pick(i, "form_id"), "form_version": pick(i, "form_version"),
+             "record_id": _record_id(outcomes[i], pick(i, "record_id")),
+             "base_version": pick(i, "base_version"), "branch": pick(i, "branch"),
+             "captured_at": pick(i, "captured_at"),
+             "lon": parsed[i].location.lon if i in parsed else None,
+             "lat": parsed[i].location.lat if i in parsed else None} for i in ids]
+    session.execute(text(_SAVE_OUTCOMES), {"rows": json_rows(rows), "now": now})
 
 
 def _record_id(outcome: dict[str, Any], given: uuid.UUID | None) -> uuid.UUID | None:
@@ -125,12 +124,9 @@ UPDATE submissions AS s
        branch = u.branch, captured_at = u.captured_at, processed_at = :now,
        point = CASE WHEN u.lon IS NULL THEN NULL
                     ELSE ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) END
-  FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:results AS jsonb[]),
-              CAST(:forms AS text[]), CAST(:form_versions AS int[]), CAST(:records AS uuid[]),
-              CAST(:bases AS int[]), CAST(:branches AS text[]), CAST(:captured AS timestamptz[]),
-              CAST(:lons AS float8[]), CAST(:lats AS float8[]))
-       AS u(id, status, result, form_id, form_version, record_id, base_version, branch,
-            captured_at, lon, lat)
+  FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+       AS u(id uuid, status text, result jsonb, form_id text, form_version int, record_id uuid,
+            base_version int, branch text, captured_at timestamptz, lon float8, lat float8)
  WHERE s.id = u.id"""
 
 

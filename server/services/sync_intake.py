@@ -1,6 +1,7 @@
 """Receiving a batch: store the batch and every new item raw, before anything else."""
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from server.domain.sync_item import content_sha256, error
+from server.domain.sync_item import error
 from server.errors import Forbidden, Invalid, TooLarge
 from server.models import Batch, Submission, SubmissionStatus
 
@@ -28,8 +29,8 @@ class Intake:
     answered: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
 
 
-def check_batch_shape(body: Any, max_items: int = MAX_ITEMS) -> None:
-    """Refuse a malformed batch as a whole (nothing is stored then)."""
+def check_batch_shape(body: Any, max_items: int = MAX_ITEMS) -> list[str]:
+    """Refuse a malformed batch as a whole (nothing is stored then); the items' canonical JSON."""
     if not isinstance(body, dict):
         raise Invalid("The batch must be a JSON object.", errors=[
             {"field": "body", "message": "must be an object {batch_id, device_id, items}"}])
@@ -45,56 +46,72 @@ def check_batch_shape(body: Any, max_items: int = MAX_ITEMS) -> None:
     elif len(items) > max_items:
         raise TooLarge(f"A batch may hold at most {max_items} items; this one has {len(items)}. "
                        "Split it into smaller batches.", max_items=max_items)
-    else:
-        problems += _item_envelope_problems(items)
+    canonical: list[str] = []
+    if not problems:
+        problems += _item_envelope_problems(items, canonical)
     if problems:
         raise Invalid("The batch is malformed; nothing was stored.", errors=problems)
+    return canonical
 
 
-def _item_envelope_problems(items: list[Any]) -> list[dict[str, str]]:
+def _item_envelope_problems(items: list[Any], canonical: list[str]) -> list[dict[str, str]]:
     problems, seen = [], set()
     for index, item in enumerate(items):
+        text_form = _canonical(item)
         if not isinstance(item, dict):
             problems.append({"field": f"items[{index}]", "message": "must be an object"})
         elif not _is_uuid(item.get("id")):
             problems.append({"field": f"items[{index}].id", "message": "must be a UUID"})
         elif str(uuid.UUID(item["id"])) in seen:
             problems.append({"field": f"items[{index}].id", "message": "appears twice in the batch"})
-        elif not _storable(item):
+        elif text_form is None:
             problems.append({"field": f"items[{index}]", "message":
                              "holds a NUL character or a broken surrogate, which cannot be stored"})
         else:
             seen.add(str(uuid.UUID(item["id"])))
+            canonical.append(text_form)
     return problems
 
 
-def _storable(item: dict[str, Any]) -> bool:
-    """PostgreSQL's jsonb refuses \\u0000, and UTF-8 has no lone surrogates."""
+def _canonical(item: Any) -> str | None:
+    """The item's canonical JSON, or None when PostgreSQL could not store it (jsonb refuses
+    \\u0000, and UTF-8 has no lone surrogates)."""
     try:
-        text_form = json.dumps(item, ensure_ascii=False)
+        text_form = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         text_form.encode("utf-8")
-    except (UnicodeEncodeError, ValueError):
-        return False
-    return "\\u0000" not in text_form and "\x00" not in text_form
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return None
+    return None if "\\u0000" in text_form else text_form
 
 
-def receive_batch(session: Session, collector_id: int, body: dict[str, Any]) -> Intake:
+def receive_batch(session: Session, collector_id: int, body: dict[str, Any],
+                  canonical: list[str]) -> Intake:
     """Store the batch and its new items raw; answer replays from what was stored."""
     batch_id, device_id = uuid.UUID(body["batch_id"]), body["device_id"]
     items = body["items"]
     order = [uuid.UUID(item["id"]) for item in items]
     _store_batch(session, batch_id, device_id, collector_id, order, body)
     intake = Intake(batch_id, device_id, order)
-    rows = [_submission_row(batch_id, device_id, collector_id, item) for item in items]
-    inserted = set(session.scalars(
-        insert(Submission).on_conflict_do_nothing(index_elements=["id"]).returning(Submission.id),
-        rows).all())
+    hashes = {i: hashlib.sha256(c.encode()).hexdigest() for i, c in zip(order, canonical)}
+    rows = ",".join(f'{{"id":"{i}","sha":"{hashes[i]}","raw":{c}}}'
+                    for i, c in zip(order, canonical))
+    inserted = set(session.scalars(text(_STORE_RAW), {
+        "rows": f"[{rows}]", "batch": batch_id, "device": device_id,
+        "collector": collector_id}))
     for position, item in enumerate(items):
         if order[position] in inserted:
             intake.new[order[position]] = (position, item)
-    _answer_seen(session, intake, collector_id, {r["id"]: r["content_sha256"] for r in rows})
+    _answer_seen(session, intake, collector_id, hashes)
     _keep_refused_items(session, intake, items)
     return intake
+
+
+_STORE_RAW = """
+INSERT INTO submissions (id, batch_id, device_id, collector_id, raw, content_sha256, status)
+SELECT t.id, :batch, :device, :collector, t.raw, t.sha, 'received'
+  FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id uuid, sha text, raw jsonb)
+ON CONFLICT (id) DO NOTHING
+RETURNING id"""
 
 
 def _store_batch(session: Session, batch_id: uuid.UUID, device_id: str, collector_id: int,
@@ -126,13 +143,6 @@ def _keep_refused_items(session: Session, intake: Intake, items: list[dict[str, 
                 coalesce(raw->'refused_items', '[]') || CAST(:items AS jsonb))
             WHERE id = :id"""), {"items": json.dumps(refused, ensure_ascii=False),
                                  "id": intake.batch_id})
-
-
-def _submission_row(batch_id: uuid.UUID, device_id: str, collector_id: int,
-                    item: dict[str, Any]) -> dict[str, Any]:
-    return {"id": uuid.UUID(item["id"]), "batch_id": batch_id, "device_id": device_id,
-            "collector_id": collector_id, "raw": item, "content_sha256": content_sha256(item),
-            "status": SubmissionStatus.received}
 
 
 def _answer_seen(session: Session, intake: Intake, collector_id: int,

@@ -41,9 +41,6 @@ WITH item AS (
                          CAST(:ats AS timestamptz[])) AS t(id, lon, lat, at)),
 point AS (SELECT id, at, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom FROM item)
 SELECT point.id,
-       (SELECT g.id FROM grids g
-         WHERE g.retired_at IS NULL AND ST_Intersects(g.boundary, point.geom)
-         ORDER BY ST_Contains(g.boundary, point.geom) DESC, g.code LIMIT 1) AS covering,
        (SELECT g.id FROM assignments a JOIN grids g ON g.id = a.grid_id
          WHERE a.user_id = :collector AND a.kind IN ('primary', 'roving')
            AND a.valid_from <= point.at AND (a.valid_to IS NULL OR a.valid_to > point.at)
@@ -55,30 +52,38 @@ _NEAREST_OWN = text("""
 WITH item AS (
     SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:lons AS float8[]), CAST(:lats AS float8[]),
                          CAST(:ats AS timestamptz[])) AS t(id, lon, lat, at))
-SELECT item.id, nearest.grid_id, nearest.distance
-  FROM item CROSS JOIN LATERAL (
+SELECT item.id, nearest.grid_id, nearest.distance,
+       (SELECT g.id FROM grids g, ST_SetSRID(ST_MakePoint(item.lon, item.lat), 4326) AS point
+         WHERE g.retired_at IS NULL AND ST_Intersects(g.boundary, point)
+         ORDER BY ST_Contains(g.boundary, point) DESC, g.code LIMIT 1) AS covering
+  FROM item LEFT JOIN LATERAL (
        SELECT g.id AS grid_id,
               ST_Distance(g.boundary::geography,
                           ST_SetSRID(ST_MakePoint(item.lon, item.lat), 4326)::geography) AS distance
          FROM assignments a JOIN grids g ON g.id = a.grid_id
         WHERE a.user_id = :collector AND a.kind IN ('primary', 'roving')
           AND a.valid_from <= item.at AND (a.valid_to IS NULL OR a.valid_to > item.at)
-        ORDER BY distance LIMIT 1) AS nearest""")
+        ORDER BY distance LIMIT 1) AS nearest ON true""")
 
 
 def check_locations(session: Session, collector_id: int,
                     items: list[SyncItem]) -> dict[uuid.UUID, LocationCheck]:
-    """Judge every item's point: one cheap geometry test for all, distances only for misses."""
+    """Judge every item's point: one cheap test against the collector's own grids for all;
+    the covering grid and metre distances only for the points that miss."""
     if not items:
         return {}
     rows = session.execute(_CHEAP_TEST, {**_arrays(items), "collector": collector_id}).all()
-    hits = {row.id: (row.covering, row.own) for row in rows}
-    misses = [item for item in items if hits[item.id][1] is None]
+    own = {row.id: row.own for row in rows}
+    misses = [item for item in items if own[item.id] is None]
+    covering: dict[uuid.UUID, int | None] = {item.id: own[item.id] for item in items}
     nearest = {}
-    if misses:
-        nearest = {row.id: (row.grid_id, row.distance) for row in session.execute(
-            _NEAREST_OWN, {**_arrays(misses), "collector": collector_id})}
-    return {item.id: _verdict(item, *hits[item.id], nearest.get(item.id)) for item in items}
+    for row in session.execute(_NEAREST_OWN, {**_arrays(misses), "collector": collector_id}) \
+            if misses else ():
+        covering[row.id] = row.covering
+        if row.grid_id is not None:
+            nearest[row.id] = (row.grid_id, row.distance)
+    return {item.id: _verdict(item, covering[item.id], own[item.id], nearest.get(item.id))
+            for item in items}
 
 
 def _verdict(item: SyncItem, covering: int | None, own: int | None,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,7 +11,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
-from server.models import Conflict, ConflictKind, RecordVersion
+from server.models import Conflict, ConflictKind
 from server.services.sync_prepare import ReadyItem
 
 
@@ -134,7 +133,8 @@ class Writes:
             "changed_fields": changed or [], "location_check": check,
             "record_version_at_open": record.version if record else None})
         self.outcome(ready, "conflict", conflict_kind=kind.value,
-                     record_id=str(record.id) if record else None)
+                     record_id=str(record.id) if record else None,
+                     record_version=record.version if record else None)
 
     def merge(self, ready: ReadyItem, state: RecordState, data: dict[str, Any], key: str,
               changed: list[str], auto_merged: list[str]) -> None:
@@ -157,18 +157,16 @@ class Writes:
             return {}
         record_ids = {r.item.id: r.item.record_id or uuid.uuid4() for r in creates}
         ordered = sorted(creates, key=lambda r: (r.form.kind, r.key))  # same lock order everywhere
-        inserted = set(session.scalars(text(_INSERT_RECORDS), {
-            "ids": [record_ids[r.item.id] for r in ordered],
-            "kinds": [r.form.kind for r in ordered], "keys": [r.key for r in ordered],
-            "forms": [r.form.form_id for r in ordered],
-            "form_versions": [r.form.version for r in ordered],
-            "grids": [r.check.grid_id for r in ordered],
-            "lons": [r.item.location.lon for r in ordered],
-            "lats": [r.item.location.lat for r in ordered],
-            "data": [json.dumps(r.data, ensure_ascii=False) for r in ordered],
-            "users": [r.collector_id for r in ordered],
-            "names": [search_values(r.form, r.data)[0] for r in ordered],
-            "search_keys": [search_values(r.form, r.data)[1] for r in ordered]}))
+        rows = []
+        for ready in ordered:
+            name, keys = search_values(ready.form, ready.data)
+            rows.append({"id": record_ids[ready.item.id], "kind": ready.form.kind,
+                         "key": ready.key, "form_id": ready.form.form_id,
+                         "form_version": ready.form.version, "grid_id": ready.check.grid_id,
+                         "lon": ready.item.location.lon, "lat": ready.item.location.lat,
+                         "data": ready.data, "user_id": ready.collector_id, "name": name,
+                         "search_keys": keys})
+        inserted = set(session.scalars(text(_INSERT_RECORDS), {"rows": json_rows(rows)}))
         done = {}
         for ready in creates:
             record_id = record_ids[ready.item.id]
@@ -184,7 +182,7 @@ class Writes:
         self._write_conflicts(session, grid_codes)
         self._write_records(session)
         if self.versions:
-            session.execute(insert(RecordVersion), self.versions)
+            session.execute(text(_INSERT_VERSIONS), {"rows": json_rows(self.versions)})
 
     def _write_conflicts(self, session: Session, grid_codes: dict[int, str]) -> None:
         if not self.conflicts:
@@ -198,17 +196,21 @@ class Writes:
     def _write_records(self, session: Session) -> None:
         if not self.changed:
             return
-        states = [(s, r) for s, r in self.changed.values()]
-        session.execute(text(_UPDATE_RECORDS), {
-            "ids": [s.id for s, _ in states], "keys": [s.key for s, _ in states],
-            "versions": [s.version for s, _ in states], "grids": [s.grid_id for s, _ in states],
-            "data": [json.dumps(s.data, ensure_ascii=False) for s, _ in states],
-            "lons": [s.lon for s, _ in states], "lats": [s.lat for s, _ in states],
-            "forms": [r.form.form_id for _, r in states],
-            "form_versions": [r.form.version for _, r in states],
-            "users": [r.collector_id for _, r in states],
-            "names": [search_values(r.form, s.data)[0] for s, r in states],
-            "search_keys": [search_values(r.form, s.data)[1] for s, r in states]})
+        rows = []
+        for state, ready in self.changed.values():
+            name, keys = search_values(ready.form, state.data)
+            rows.append({"id": state.id, "key": state.key, "version": state.version,
+                         "grid_id": state.grid_id, "data": state.data, "lon": state.lon,
+                         "lat": state.lat, "form_id": ready.form.form_id,
+                         "form_version": ready.form.version, "user_id": ready.collector_id,
+                         "name": name, "search_keys": keys})
+        session.execute(text(_UPDATE_RECORDS), {"rows": json_rows(rows)})
+
+
+def json_rows(rows: list[dict[str, Any]]) -> str:
+    """Rows as one JSON parameter for jsonb_to_recordset: one encoding pass, no per-value
+    escaping by the driver."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def search_term(number: str) -> str:
@@ -229,7 +231,7 @@ def _version_row(ready: ReadyItem, record_id: uuid.UUID, version: int, data: dic
                  auto_merged: list[str] | None) -> dict[str, Any]:
     location = ready.item.location
     return {"record_id": record_id, "version": version, "data": data, "grid_id": grid_id,
-            "geometry": f"SRID=4326;POINT({location.lon} {location.lat})",
+            "lon": location.lon, "lat": location.lat,
             "form_id": ready.form.form_id, "form_version": ready.form.version,
             "made_by_id": ready.collector_id, "submission_id": ready.item.id,
             "branch": ready.item.branch, "changed_fields": changed,
@@ -243,12 +245,9 @@ SELECT id, kind, key, form_id, form_version, grid_id,
        ST_SetSRID(ST_MakePoint(lon, lat), 4326), data, 1, user_id, user_id,
        CAST(CAST(pg_current_xact_id() AS text) AS bigint), name,
        string_to_array(NULLIF(search_keys, ''), ' ')
-  FROM unnest(CAST(:ids AS uuid[]), CAST(:kinds AS text[]), CAST(:keys AS text[]),
-              CAST(:forms AS text[]), CAST(:form_versions AS int[]), CAST(:grids AS bigint[]),
-              CAST(:lons AS float8[]), CAST(:lats AS float8[]), CAST(:data AS jsonb[]),
-              CAST(:users AS bigint[]), CAST(:names AS text[]), CAST(:search_keys AS text[]))
-       AS t(id, kind, key, form_id, form_version, grid_id, lon, lat, data, user_id, name,
-            search_keys)
+  FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+       AS t(id uuid, kind text, key text, form_id text, form_version int, grid_id bigint,
+            lon float8, lat float8, data jsonb, user_id bigint, name text, search_keys text)
 ON CONFLICT DO NOTHING
 RETURNING id"""
 
@@ -259,13 +258,21 @@ UPDATE records AS r
        form_version = u.form_version, updated_at = now(), updated_by_id = u.user_id,
        change_xid = CAST(CAST(pg_current_xact_id() AS text) AS bigint),
        search_name = u.name, search_keys = string_to_array(NULLIF(u.search_keys, ''), ' ')
-  FROM unnest(CAST(:ids AS uuid[]), CAST(:keys AS text[]), CAST(:versions AS int[]),
-              CAST(:grids AS bigint[]), CAST(:data AS jsonb[]), CAST(:lons AS float8[]),
-              CAST(:lats AS float8[]), CAST(:forms AS text[]), CAST(:form_versions AS int[]),
-              CAST(:users AS bigint[]), CAST(:names AS text[]), CAST(:search_keys AS text[]))
-       AS u(id, key, version, grid_id, data, lon, lat, form_id, form_version, user_id, name,
-            search_keys)
+  FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+       AS u(id uuid, key text, version int, grid_id bigint, data jsonb, lon float8, lat float8,
+            form_id text, form_version int, user_id bigint, name text, search_keys text)
  WHERE r.id = u.id"""
 
-__all__ = ["RecordState", "Writes", "defaultdict", "find_existing", "load_records",
+_INSERT_VERSIONS = """
+INSERT INTO record_versions (record_id, version, data, grid_id, geometry, form_id, form_version,
+                             made_by_id, submission_id, branch, changed_fields,
+                             auto_merged_fields)
+SELECT record_id, version, data, grid_id, ST_SetSRID(ST_MakePoint(lon, lat), 4326), form_id,
+       form_version, made_by_id, submission_id, branch, changed_fields, auto_merged_fields
+  FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+       AS v(record_id uuid, version int, data jsonb, grid_id bigint, lon float8, lat float8,
+            form_id text, form_version int, made_by_id bigint, submission_id uuid, branch text,
+            changed_fields jsonb, auto_merged_fields jsonb)"""
+
+__all__ = ["RecordState", "Writes", "find_existing", "json_rows", "load_records",
            "lock_records"]

@@ -17,7 +17,12 @@ def _client_blueprint(name: str) -> Blueprint:
     def bare() -> Response:
         return redirect(f"/{name}/", code=308)  # type: ignore[return-value]
 
-    @blueprint.route(f"/{name}/", defaults={"path": "index.html"})
+    # Two rules rather than one with defaults: /app/index.html must answer itself, not redirect
+    # to /app/ (a service worker cannot serve a page load from a redirected response).
+    @blueprint.route(f"/{name}/")
+    def shell() -> Response:
+        return asset("index.html")
+
     @blueprint.route(f"/{name}/<path:path>")
     def asset(path: str) -> Response:
         """A file of the client; unknown paths get the app shell (client-side routing)."""

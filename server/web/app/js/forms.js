@@ -25,6 +25,13 @@ export function validatorOf(definition) {
   return compiled.get(key);
 }
 
+/** The label of the field an error names ("data.id_card" -> 公民身份号码), or the path itself. */
+export function fieldLabel(definition, path, label) {
+  const name = path.startsWith("data.") ? path.slice(5) : path;
+  const field = definition?.fields.find((f) => f.name === name);
+  return field ? label(field.label) : path;
+}
+
 /** A short title for a record's data: a name, an address, a description, or its key. */
 export function recordTitle(data, key = "") {
   return data.name || data.address || data.location_description || data.landlord_name || key || "—";

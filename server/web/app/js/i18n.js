@@ -2,6 +2,7 @@
 
 const STRINGS = {
   app_name: ["织网采集", "Zhiwang collector"],
+  brand: ["织网采集", "Zhiwang"],
   sign_in: ["登录", "Sign in"],
   sign_in_again: ["请重新登录（本机数据会保留）", "Please sign in again (data on this phone is kept)"],
   username: ["用户名", "Username"],
@@ -42,7 +43,6 @@ const STRINGS = {
   gps_again: ["重新定位", "Locate again"],
   gps_needed: ["需要定位后才能保存", "A position is needed before saving"],
   fix_errors: ["请更正标红的 {n} 项", "Please correct the {n} fields marked in red"],
-  saved: ["已保存到本机", "Saved on this phone"],
   server_errors: ["服务器退回：请更正后重新提交", "Returned by the server: correct and resend"],
   state_pending: ["待上传", "Not sent"],
   state_sending: ["上传中", "Sending"],

@@ -28,7 +28,7 @@ export class GridMap {
     this.origin = null;
     this.view = { x: 0, y: 0, mpp: 2 }; // centre in metres, metres per pixel
     this.svg = el("svg", { class: "map-svg", role: "img" }, container);
-    this.layers = Object.fromEntries(["grids", "labels", "records", "me"].map((name) =>
+    this.layers = Object.fromEntries(["grids", "labels", "me", "records"].map((name) =>
       [name, el("g", { class: `layer-${name}` }, this.svg)]));
     this.scale = document.createElement("div");
     this.scale.className = "map-scale";

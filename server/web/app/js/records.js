@@ -9,7 +9,7 @@
 import { all, get, transaction } from "./db.js";
 
 /** Outbox states that still await an outcome from the server. */
-export const OPEN = new Set(["pending", "sending", "held"]);
+export const OPEN = new Set(["pending", "held"]);
 
 /** A random UUID (crypto.randomUUID needs a secure context; getRandomValues does not). */
 export function uuid() {

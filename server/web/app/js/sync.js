@@ -1,7 +1,7 @@
 // Synchronisation with the server: upload the outbox in batches, apply each item's outcome,
 // download forms, grids and the change feed of my grids without losing unsent local edits.
 //
-// A batch is written down (batch id + its items, state "sending") before it is posted. If the
+// A batch is written down (its id, and on each item) before it is posted. If the
 // answer is lost, the next sync posts the very same batch again: the server answers a replayed
 // batch id with its first results, so nothing is created twice.
 
@@ -39,6 +39,7 @@ export function syncNow() {
   running ??= (async () => {
     emit({ phase: "start" });
     try {
+      if (!navigator.onLine) throw new OfflineError("offline");
       await upload();
       await recheckHeld();
       await downloadReferenceData();
@@ -62,14 +63,15 @@ async function upload() {
   const inflight = await getMeta("inflight");
   if (inflight) await postBatch(inflight); // a batch whose answer never arrived: replay it
   for (;;) {
-    const pending = (await all("outbox", "seq")).filter((i) => i.state === "pending");
+    // Items stay "pending" until their outcome arrives; the batch they went out in is noted
+    // first, so a lost answer is recovered by posting the same batch again.
+    const pending = (await all("outbox", "seq")).filter((i) => i.state === "pending" && !i.batch_id);
     if (!pending.length) return;
-    const batch = { batch_id: uuid(), item_ids: pending.slice(0, BATCH_SIZE).map((i) => i.id) };
+    const chosen = pending.slice(0, BATCH_SIZE);
+    const batch = { batch_id: uuid(), item_ids: chosen.map((i) => i.id) };
     await transaction(["meta", "outbox"], async (s) => {
       s.meta.put({ key: "inflight", value: batch });
-      for (const item of pending.slice(0, BATCH_SIZE)) {
-        s.outbox.put({ ...item, state: "sending", batch_id: batch.batch_id });
-      }
+      for (const item of chosen) s.outbox.put({ ...item, batch_id: batch.batch_id });
     });
     await postBatch(batch);
   }

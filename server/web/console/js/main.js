@@ -53,12 +53,12 @@ async function render() {
     replace(app, view);
     try { me = await api('/me'); } catch (error) { replace(view, errorBox(error)); return; }
   }
-  const [, screen, section] = ROUTES.map(([re, s, n]) => [path.match(re), s, n])
+  const [match, screen, section] = ROUTES.map(([re, s, n]) => [path.match(re), s, n])
     .find(([m]) => m) || [null, null, null];
   replace(app, topBar(section), view);
   if (!REVIEWER_ROLES.includes(me.role)) { replace(view, h('div.error', {}, t('role.not_reviewer'))); return; }
   if (!screen) { replace(view, h('p', {}, t('not_found'))); return; }
-  const params = path.match(ROUTES.find(([re]) => re.test(path))[0]).slice(1).map(decodeURIComponent);
+  const params = match.slice(1).map(decodeURIComponent);
   const query = Object.fromEntries(new URLSearchParams(location.search));
   try {
     cleanup = await screen({ view, params, query, me, navigate }) || null;

@@ -34,11 +34,12 @@ export function anchor(feature) {
  * An SVG map of grid features, with optional points (and their accuracy circles) and labels.
  * options: fill(feature) → colour, className(feature) → class, title(feature) → tooltip,
  * onSelect(feature), points: [{lon, lat, accuracy_m, className, title}],
- * labels: [{lon, lat, text, className}], ariaLabel.
+ * labels: [{lon, lat, text, className}], lines: [{from: [lon, lat], to: [lon, lat], className}],
+ * fit: the features to frame (all by default; the points are always framed), ariaLabel.
  */
 export function gridMap(features, options = {}) {
   const points = options.points || [];
-  const [minLon, minLat, maxLon, maxLat] = bounds(features, points);
+  const [minLon, minLat, maxLon, maxLat] = bounds(options.fit || features, points);
   const cos = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
   const project = ([lon, lat]) => [
     ((lon - minLon) * cos * UNITS_PER_DEGREE).toFixed(1),
@@ -56,7 +57,7 @@ export function gridMap(features, options = {}) {
       .map((ring) => 'M' + ring.map((c) => project(c).join(' ')).join('L') + 'Z').join('');
     const path = svg('path', {
       d, 'fill-rule': 'evenodd', class: `grid ${options.className ? options.className(feature) : ''}`,
-      fill: options.fill ? options.fill(feature) : null, 'data-code': feature.id ?? feature.properties?.code,
+      style: options.fill ? `fill:${options.fill(feature)}` : null, 'data-code': feature.id ?? feature.properties?.code,
       tabindex: options.onSelect ? 0 : null, role: options.onSelect ? 'button' : null,
     }, svg('title', {}, options.title ? options.title(feature) : (feature.properties?.name || '')));
     if (options.onSelect) {
@@ -68,6 +69,11 @@ export function gridMap(features, options = {}) {
     grids.append(path);
   }
   root.append(grids);
+  for (const line of options.lines || []) {
+    const [x1, y1] = project(line.from);
+    const [x2, y2] = project(line.to);
+    root.append(svg('line', { x1, y1, x2, y2, class: `map-line ${line.className || ''}` }));
+  }
   const fontSize = Math.max(width, height) / 55;
   for (const l of options.labels || []) {
     const [x, y] = project([l.lon, l.lat]);
@@ -81,7 +87,7 @@ export function gridMap(features, options = {}) {
       group.append(svg('circle', { cx: x, cy: y, class: 'accuracy',
         r: (p.accuracy_m / METRES_PER_DEGREE_LAT * UNITS_PER_DEGREE).toFixed(1) }));
     }
-    group.append(svg('circle', { cx: x, cy: y, r: (fontSize * 0.35).toFixed(1), class: 'dot' }));
+    group.append(svg('circle', { cx: x, cy: y, r: (fontSize * 0.45).toFixed(1), class: 'dot' }));
     root.append(group);
   }
   return root;

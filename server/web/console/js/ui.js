@@ -51,7 +51,7 @@ export function sortableTable(rows, columns, { sortKey, ascending = true, onSort
     return ascending || x === null || y === null ? order : -order;
   });
   const header = h('tr', {}, columns.map((c) => h('th', {
-    scope: 'col', 'aria-sort': c === column ? (ascending ? 'ascending' : 'descending') : 'none',
+    scope: 'col', class: c.className || '', 'aria-sort': c === column ? (ascending ? 'ascending' : 'descending') : 'none',
   }, h('button.sort', { type: 'button', dataset: { key: c.key },
     on: { click: () => onSort(c.key, c === column ? !ascending : true) } },
   c.title, c === column ? (ascending ? ' ▲' : ' ▼') : ''))));

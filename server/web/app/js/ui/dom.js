@@ -24,7 +24,7 @@ let toastTimer = null;
 export function toast(text) {
   let box = document.getElementById("toast");
   if (!box) {
-    box = h("div#toast.toast", { role: "status", "aria-live": "polite" });
+    box = h("div.toast", { role: "status", "aria-live": "polite" });
     box.id = "toast";
     document.body.append(box);
   }
@@ -32,4 +32,9 @@ export function toast(text) {
   box.classList.add("shown");
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => box.classList.remove("shown"), 2600);
+}
+
+/** Hide the message at once (when the screen changes). */
+export function hideToast() {
+  document.getElementById("toast")?.classList.remove("shown");
 }

@@ -1,0 +1,157 @@
+// The collector's app: shell, routes (#/map, #/records, #/record/ID, #/new/FORM, #/edit/ID,
+// #/outbox), service worker registration and when to sync.
+
+import { currentAuth, SignInNeeded } from "./api.js";
+import { getMeta } from "./db.js";
+import { definitionOf, latestForms } from "./forms.js";
+import { label, language, setLanguage, t, when } from "./i18n.js";
+import { getRecord, shownForm } from "./records.js";
+import { onSync, outboxCounts, syncNow, syncing } from "./sync.js";
+import { h, hideToast } from "./ui/dom.js";
+import { renderForm } from "./ui/form.js";
+import { renderList } from "./ui/list.js";
+import { renderLogin } from "./ui/login.js";
+import { renderMap } from "./ui/map-screen.js";
+import { renderOutbox } from "./ui/outbox.js";
+import { renderRecord } from "./ui/record-view.js";
+
+const AUTO_SYNC_MS = 60_000;
+const root = document.getElementById("app");
+let view = null;
+let status = null;
+let cleanup = null;
+let editing = false;
+
+const TABS = [["map", "tab_map", "◇"], ["records", "tab_records", "☰"], ["new", "tab_new", "＋"],
+  ["outbox", "tab_outbox", "⇅"]];
+
+function shell() {
+  status = h("div.status");
+  view = h("main.view", { id: "view" });
+  const nav = h("nav.tabs", {}, TABS.map(([route, key, icon]) =>
+    h("a.tab", { href: `#/${route}`, dataset: { route } }, h("span.icon", {}, icon), h("span", {}, t(key)))));
+  root.replaceChildren(
+    h("header.top", {}, h("div.brand", {}, t("brand")), status,
+      h("button.lang", { type: "button", onclick: switchLanguage }, t("language"))),
+    view, nav);
+}
+
+function switchLanguage() {
+  setLanguage(language() === "zh" ? "en" : "zh");
+  shell();
+  route();
+  refreshStatus();
+}
+
+async function refreshStatus(event = null) {
+  if (!status) return;
+  const counts = await outboxCounts();
+  const last = await getMeta("last_sync");
+  const online = navigator.onLine;
+  const note = event?.phase === "failed" && !event.offline
+    ? t("sync_failed", { reason: event.error.message }) : last ? t("synced_at", { time: when(last) }) : t("never_synced");
+  status.replaceChildren(
+    h(`span.pill.${online ? "online" : "offline"}`, { id: "net" }, online ? t("online") : t("offline")),
+    h("button.sync", { type: "button", id: "sync", disabled: syncing(), title: note,
+      onclick: () => syncNow().catch(() => {}) },
+    syncing() ? t("syncing") : `${t("sync")}${counts.pending ? ` (${counts.pending})` : ""}`));
+  status.title = note;
+}
+
+async function route() {
+  cleanup?.();
+  cleanup = null;
+  editing = false;
+  hideToast();
+  // Each route renders into its own element: a slower, older route finishing late then
+  // writes into a detached element instead of over the current screen.
+  const screen = h("div.screen");
+  view.replaceChildren(screen);
+  view.scrollTop = 0;
+  const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
+  for (const tab of document.querySelectorAll(".tab")) tab.classList.toggle("active", tab.dataset.route === (name || "map"));
+  const go = (path) => { location.hash = path; };
+  switch (name) {
+    case "records":
+      return renderList(screen, { onOpen: (id) => go(`#/record/${id}`) });
+    case "record":
+      return renderRecord(screen, { id: arg, onEdit: (id) => go(`#/edit/${id}`) });
+    case "new":
+      return arg ? openForm(screen, { formId: arg }) : chooseForm(screen);
+    case "edit":
+      return openForm(screen, { recordId: arg });
+    case "outbox":
+      return renderOutbox(screen, { onFix: (id) => go(`#/edit/${id}`), onOpen: (id) => go(`#/record/${id}`) });
+    default: {
+      const stop = await renderMap(screen, { onRecord: (id) => go(`#/record/${id}`) });
+      if (screen.isConnected) cleanup = stop;
+      else stop();
+    }
+  }
+}
+
+async function chooseForm(screen) {
+  const forms = await latestForms();
+  screen.replaceChildren(h("div.choose", {}, h("h2", {}, t("choose_form")),
+    forms.map((f) => h("a.form-choice", { href: `#/new/${f.id}`, dataset: { form: f.id } },
+      h("span.kind-dot", { class: `kind-dot kind-${f.kind}` }), h("span", {}, label(f.title))))));
+}
+
+async function openForm(screen, { formId = null, recordId = null }) {
+  const forms = await latestForms();
+  const record = recordId ? await getRecord(recordId) : null;
+  let definition = forms.find((f) => f.id === formId);
+  if (record) {
+    const shown = shownForm(record);
+    definition = forms.find((f) => f.kind === record.kind) || await definitionOf(shown.id, shown.version);
+  }
+  if (!definition || !screen.isConnected) return chooseForm(screen);
+  editing = true;
+  const stop = await renderForm(screen, { definition, record, serverErrors: record?.state === "rejected" ? record.errors || [] : [],
+    onSaved: (saved) => {
+      editing = false;
+      location.hash = `#/record/${saved.id}`;
+      refreshStatus();
+      if (navigator.onLine) syncNow().catch(() => {});
+    } });
+  if (screen.isConnected) cleanup = stop;
+  else stop();
+}
+
+async function signInScreen(again = false) {
+  const auth = await currentAuth();
+  root.replaceChildren(h("main.view.login-view"));
+  renderLogin(root.firstChild, { again, username: auth?.username || "", onDone: start });
+}
+
+async function start() {
+  shell();
+  await refreshStatus();
+  if (!location.hash) location.hash = "#/map";
+  route();
+  syncNow().catch(() => {}); // the first sign-in downloads the forms, grids and records
+}
+
+onSync(async (event) => {
+  document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
+  if (event.phase === "done") document.body.dataset.syncs = Number(document.body.dataset.syncs || 0) + 1;
+  await refreshStatus(event);
+  if (event.phase === "failed" && event.error instanceof SignInNeeded) return signInScreen(true);
+  if (event.phase === "done" && !editing) route();
+});
+window.addEventListener("hashchange", () => { if (status) route(); });
+window.addEventListener("online", () => { refreshStatus(); syncNow().catch(() => {}); });
+window.addEventListener("offline", () => refreshStatus());
+setInterval(async () => {
+  if (navigator.onLine && status && (await outboxCounts()).pending) syncNow().catch(() => {});
+}, AUTO_SYNC_MS);
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("sw.js", { scope: "./" }).catch(() => {});
+}
+
+(async () => {
+  const auth = await currentAuth();
+  if (!auth?.refresh_token) return signInScreen(Boolean(auth));
+  start();
+})();

@@ -120,7 +120,8 @@ def _summary(row: Any) -> dict[str, Any]:
             "created_at": row.created_at.isoformat(), "grid": row.grid,
             "record_id": str(row.record_id) if row.record_id else None,
             "collector": row.collector, "collector_name": row.collector_name,
-            "claimed_by": row.claimed_by, "changed_fields": row.changed_fields,
+            "claimed_by": row.claimed_by, "claimed_by_name": row.claimed_by_name,
+            "changed_fields": row.changed_fields,
             "claim_expires_at": row.claim_expires_at.isoformat() if row.claim_expires_at else None,
             "resolution": row.resolution}
 
@@ -149,6 +150,8 @@ def conflict_body(conflict: Conflict) -> dict[str, Any]:
         "id": conflict.id, "kind": conflict.kind.value, "status": conflict.status.value,
         "created_at": conflict.created_at.isoformat(),
         "grid": _grid_code(conflict.grid_id), "collector": name(conflict.collector_id),
+        "collector_name": people[conflict.collector_id].display_name
+        if conflict.collector_id in people else None,
         "submission": {"id": str(submission.id), "batch_id": str(submission.batch_id),
                        "device_id": submission.device_id, "form": form_id,
                        "form_version": version,

@@ -64,7 +64,8 @@ def list_conflicts(session: Session, user: User, wanted: ConflictFilter) -> list
 
 SUMMARY_COLUMNS = """c.id, c.kind, c.status, c.created_at, c.record_id, c.submission_id,
        g.code AS grid, col.username AS collector, col.display_name AS collector_name,
-       holder.username AS claimed_by, c.claim_expires_at, c.resolution, c.changed_fields"""
+       holder.username AS claimed_by, holder.display_name AS claimed_by_name,
+       c.claim_expires_at, c.resolution, c.changed_fields"""
 SUMMARY_FROM = """conflicts c LEFT JOIN grids g ON g.id = c.grid_id
        JOIN users col ON col.id = c.collector_id
        LEFT JOIN users holder ON holder.id = c.claimed_by_id"""

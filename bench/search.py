@@ -1,7 +1,8 @@
 """Benchmark: record search over HTTP on a district-sized resident database (1,000,000 people).
 
     .venv/bin/python bench/search.py [--residents 1000000] [--queries 200] [--warmup 30]
-                                     [--workers 2] [--no-versions] [--explain]
+                                     [--workers 2] [--no-versions] [--budget 30] [--explain]
+                                     [--warm-rounds 8] [--no-proposal]
 
 It starts everything itself and tears it all down at the end (also on an error, Ctrl-C or
 SIGTERM), through bench/harness.py: a throwaway PostGIS cluster (fsync off), `flask db upgrade`,
@@ -45,13 +46,23 @@ measure   over HTTP, one keep-alive http.client connection (reconnects off the c
           the sampled person is found, names start with / contain the query, misses are empty).
           p50 / p95 / max ms, results per query, and each type's p50 and p95 as a multiple of
           /healthz's.
-explain   for every type whose p95 misses the target (20 ms), or all types with --explain: its
-          slowest query is replayed in-process through the app's own search_records (same
-          engine, so the same psycopg prepared statements and PostgreSQL plan cache after a
-          warm-up of that type's queries), with auto_explain sending each statement's actual
-          plan (ANALYZE, BUFFERS) to the client; then the same statements are run once more
-          with EXPLAIN (ANALYZE, BUFFERS) on a fresh connection (a custom plan for exactly
-          these values). A plan of the app's that shows $n parameters is a generic plan.
+          A type stops being asked once it has spent --budget seconds (half that in warm-up).
+explain   for every type whose p95 misses the target (20 ms), or every type with --explain:
+          its slowest query is replayed in-process through the app's own search_records on
+          one connection of the app's engine, warmed first with --warm-rounds rounds of the
+          same mix, so that psycopg has prepared the statements (it does after 5 executions)
+          and PostgreSQL's plan cache is in a state a gunicorn worker's can be in; then the
+          query runs under plan_cache_mode auto (what that connection does), force_custom_plan
+          and force_generic_plan, with auto_explain (ANALYZE, BUFFERS) sending each
+          statement's actual plan back to the client: per statement ms and whether the plan
+          was generic, and the plan of the slowest.
+proposal  every type's slowest query timed (custom plans, one connection, median of 3) as
+          search_records runs it now and in a proposed shape (proposed_statements below:
+          filter, order and limit records alone and join only the page; no catch-all
+          conditions; names ordered USING ~<~ so that the existing text_pattern_ops index
+          serves ORDER BY; whole numbers looked up before anything is ordered), checking that
+          the same records come back in the same order; and a variant whose within stage takes
+          any 20 matches instead of the first 20 by name. Nothing in the server is changed.
 
 Progress goes to stderr, figures to stdout.
 """
@@ -651,7 +662,7 @@ def measure(client: Client, users: list[User], warmup: int, rounds: int,
     """Interleaved rounds: /healthz and one query of every type for every user per round."""
     floor: list[float] = []
     plan = [(u, Series(u.name, t)) for u in users for t in u.types]
-    spent: Counter[int] = Counter()
+    spent: Counter[tuple[bool, int]] = Counter()  # (timed?, type) → seconds
     for number in range(warmup + rounds):
         timed = number >= warmup
         if number in (0, warmup) or (timed and (number - warmup) % 50 == 0):
@@ -661,13 +672,13 @@ def measure(client: Client, users: list[User], warmup: int, rounds: int,
         if timed:
             floor.append(reply.seconds * 1e3)
         for index, (user, entry) in enumerate(plan):
-            if spent[index] > budget_s:
+            if spent[timed, index] > (budget_s if timed else budget_s / 2):
                 continue  # this type used its time budget: stop asking it
             query = entry.kind.queries[number % len(entry.kind.queries)]
             reply = client.request("GET", search_path(query.q), user.auth)
             if timed:
                 entry.add(query, reply.status, reply.body, reply.seconds)
-                spent[index] += reply.seconds
+            spent[timed, index] += reply.seconds
     return floor, [entry for _, entry in plan]
 
 
@@ -877,10 +888,11 @@ def replay_all(stack: Stack, users: list[User], series: list[Series], explain: l
         if cancelled:
             say(f"explain: {cancelled} warm-up searches cancelled at {WARM_TIMEOUT_MS} ms")
         replays = []
+        chosen = {id(s) for s in explain}
         for s in series:
-            if s in explain:
+            if id(s) in chosen:
                 say(f"explain: {s.user} / {s.kind.label} q={s.slowest[1]} …")
-            replays.append(replayer.replay(s, s in explain))
+            replays.append(replayer.replay(s, id(s) in chosen))
         return replays
     finally:
         replayer.close()
@@ -915,8 +927,6 @@ def print_replays(replays: list[Replay], warm_rounds: int) -> None:
 
 # ------------------------------------------------------------------- a proposed query shape
 
-PROPOSED_INDEX = ("CREATE INDEX IF NOT EXISTS bench_records_search_name_id"
-                  " ON records (search_name text_pattern_ops, id)")
 PROPOSED = """
 SELECT r.id, r.kind, r.key, g.code AS grid, r.version, r.data, r.form_id, r.form_version,
        ST_AsGeoJSON(r.geometry, 7) AS geometry, r.updated_at, u.username AS updated_by,
@@ -928,22 +938,26 @@ SELECT r.id, r.kind, r.key, g.code AS grid, r.version, r.data, r.form_id, r.form
 BY_NAME = "r.search_name USING ~<~, r.id"
 
 
-def proposed_statements(q: str, scope: list[int] | None) -> list[tuple[str, str]]:
+def proposed_statements(q: str, scope: list[int] | None,
+                        ordered_within: bool = True) -> list[tuple[str, str]]:
     """(stage, SQL) of the proposed search, in the order search_records runs its stages.
 
     The records are filtered, ordered and limited alone, and only the page is joined to grids
     and users; conditions are added only when they apply (no `CAST(:x) IS NULL OR …`, which
-    generic plans cannot see through); names are ordered with the operator class of the name
-    index, so that prefixes are read in index order and stop at the limit; the LIKE recheck
-    is kept only where the character pairs do not decide (queries of three or more
-    characters); whole numbers are looked up in the GIN index before anything is ordered.
+    generic plans cannot see through); names are ordered with the operator class of the
+    existing name index (text_pattern_ops, `USING ~<~`: byte order, the same as C.UTF-8's), so
+    that prefixes are read in index order and stop at the limit; the LIKE recheck is kept
+    only where the character pairs do not decide (queries of three or more characters);
+    whole numbers are looked up in the GIN index before anything is ordered. With
+    ordered_within False, the within stage takes the first matches it finds (any 20) and
+    orders only those, instead of the first 20 by name.
     """
     where = "r.retired_at IS NULL" + (" AND r.grid_id = ANY(%(scope)s::bigint[])"
                                       if scope is not None else "")
 
-    def shape(condition: str, order: str) -> str:
+    def shape(condition: str, order: str, ordered: bool = True) -> str:
         inner = (f"SELECT r.* FROM records r WHERE {where} AND {condition}"
-                 f" ORDER BY {order} LIMIT %(limit)s")
+                 + (f" ORDER BY {order}" if ordered else "") + " LIMIT %(limit)s")
         return PROPOSED.format(inner=inner, order=order)
 
     if ID_CARD.match(q) or PHONE.match(q):
@@ -955,7 +969,7 @@ def proposed_statements(q: str, scope: list[int] | None) -> list[tuple[str, str]
         " AND r.search_name LIKE %(infix)s" if len(q) > 2 else "")
     return [("exact", shape("r.search_name = %(q)s", "r.id")),
             ("prefix", shape("r.search_name LIKE %(prefix)s", BY_NAME)),
-            ("within", shape(within, BY_NAME))]
+            ("within", shape(within, BY_NAME, ordered_within))]
 
 
 def proposed_params(q: str, scope: list[int] | None) -> dict[str, Any]:
@@ -970,23 +984,25 @@ def _like(value: str) -> str:
 Statements = Sequence[tuple[str, dict[str, Any]]]
 
 
-def run_search(connection: psycopg.Connection[Any], statements: Statements) -> tuple[float, int]:
-    """Run the stages as search_records does (stop once a page is full): (ms, rows)."""
+def run_search(connection: psycopg.Connection[Any],
+               statements: Statements) -> tuple[float, list[Any]]:
+    """Run the stages as search_records does (stop once a page is full): (ms, record ids)."""
     clock = time.perf_counter()
-    seen: set[Any] = set()
+    found: dict[Any, None] = {}
     for sql, params in statements:
         try:
             rows = connection.execute(sql, params, prepare=False).fetchall()
         except psycopg.errors.QueryCanceled:
-            return math.inf, 0
-        seen.update(row[0] for row in rows)
-        if len(seen) >= LIMIT:
+            return math.inf, []
+        found.update((row[0], None) for row in rows)
+        if len(found) >= LIMIT:
             break
-    return (time.perf_counter() - clock) * 1e3, min(len(seen), LIMIT)
+    return (time.perf_counter() - clock) * 1e3, list(found)[:LIMIT]
 
 
-def timed(connection: psycopg.Connection[Any], statements: Statements) -> tuple[float, int]:
-    """Median of three runs (one when the first takes over a second)."""
+def timed(connection: psycopg.Connection[Any],
+          statements: Statements) -> tuple[float, list[Any]]:
+    """Median ms of three runs (one when the first takes over a second), and the ids."""
     runs = [run_search(connection, statements)]
     while len(runs) < 3 and runs[0][0] < 1000:
         runs.append(run_search(connection, statements))
@@ -997,40 +1013,34 @@ def try_proposal(database_url: str, replays: list[Replay], users: list[User]) ->
     """Time each type's slowest query as run now and in the proposed shape (custom plans)."""
     scopes = {u.name: u.scope for u in users}
     examples = [(r, proposed_params(r.series.slowest[1], scopes[r.series.user])) for r in replays]
-    proposed = [[(sql, params) for _, sql in proposed_statements(params["q"], params["scope"])]
-                for _, params in examples]
+
+    def statements(params: dict[str, Any], ordered_within: bool) -> Statements:
+        return [(sql, params) for _, sql in
+                proposed_statements(params["q"], params["scope"], ordered_within)]
+
     with psycopg.connect(database_url, autocommit=True) as connection:
         connection.execute(f"SET statement_timeout = {REPLAY_TIMEOUT_MS}")
-        say("proposal: timing the statements as they are …")
-        now = [timed(connection, r.statements) for r, _ in examples]
-        say("proposal: timing the proposed shape with the existing indexes …")
-        plain = [timed(connection, statements) for statements in proposed]
+        say("proposal: timing the statements as they are and as proposed …")
+        results = [(timed(connection, r.statements), timed(connection, statements(p, True)),
+                    timed(connection, statements(p, False))) for r, p in examples]
         viewer_prefix = _prefix_plan(connection)
-        say("proposal: building an index (search_name text_pattern_ops, id) …")
-        clock = time.perf_counter()
-        connection.execute(PROPOSED_INDEX)
-        connection.execute("ANALYZE records")
-        built = time.perf_counter() - clock
-        indexed = [timed(connection, statements) for statements in proposed]
-        viewer_prefix_indexed = _prefix_plan(connection)
-        connection.execute("DROP INDEX bench_records_search_name_id")
-    print(f"\nProposed query shape (see proposed_statements in bench/search.py), tried on this"
-          " throwaway database: each type's slowest query as search_records runs it now, in the"
-          " proposed shape with the existing indexes, and with one more index (search_name"
-          f" text_pattern_ops, id) (built in {built:.1f} s, dropped after); custom plans on one"
-          " connection, median of 3 runs (1 if over a second), hot cache; ms (rows)")
-    print(f"  {'user':<12} {'query type':<20} {'q':<20} {'now':>14} {'proposed':>14}"
-          f" {'+ index':>14}")
-    for (r, params), a, b, c in zip(examples, now, plain, indexed):
-        cells = [f"{ms:.1f} ({rows})" if ms != math.inf else "cancelled" for ms, rows in (a, b, c)]
+    print("\nProposed query shape (proposed_statements in bench/search.py; no new index),"
+          " tried on this database: each type's slowest query as search_records runs it now,"
+          " as proposed, and as proposed with an unordered within stage (any 20 matches, then"
+          " ordered); custom plans on one connection, median of 3 runs (1 if over a second);"
+          " ms (rows); = : the same records in the same order as now")
+    print(f"  {'user':<12} {'query type':<20} {'q':<20} {'now':>14} {'proposed':>16}"
+          f" {'within unordered':>17}")
+    for (r, params), (now, proposed, unordered) in zip(examples, results):
+        same = " =" if proposed[1] == now[1] else " ≠"
+        cells = [f"{ms:.1f} ({len(ids)})" if ms != math.inf else "cancelled"
+                 for ms, ids in (now, proposed, unordered)]
         print(f"  {r.series.user:<12} {r.series.kind.label:<20} {params['q']:<20}"
-              + "".join(f" {cell:>14}" for cell in cells))
+              f" {cells[0]:>14} {cells[1] + same:>16} {cells[2]:>17}")
     print("  the proposed prefix statement (a viewer's: no scope condition), q='李':")
     print(indent(textwrap.fill(" ".join(proposed_statements("李", None)[1][1].split()), 96), 4))
-    print("    its plan with the existing indexes:")
+    print("    its plan:")
     print(indent(viewer_prefix, 6))
-    print("    its plan with the index (search_name text_pattern_ops, id):")
-    print(indent(viewer_prefix_indexed, 6))
 
 
 def _prefix_plan(connection: psycopg.Connection[Any]) -> str:

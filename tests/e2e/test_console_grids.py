@@ -1,6 +1,7 @@
 """The supervisor's console: reassigning roving staff, coverage of the grids, a grid's records."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from tests.e2e.conftest import screenshot
@@ -68,7 +69,7 @@ def test_coverage_shows_freshness_sorts_and_leads_to_a_grids_records(desk, live_
 
     page.locator(f"tr[data-grid='{busy}']").get_by_role("link", name=busy).click()
     page.wait_for_selector("table.records tbody tr")
-    assert page.locator("table.records tbody tr").count() == 3
+    expect(page.locator("table.records tbody tr")).to_have_count(3)
     page.fill("input[name=q]", names[1])
     page.get_by_role("button", name="搜索").last.click()
     page.wait_for_url(f"**/console/grids/{busy}?q=*")

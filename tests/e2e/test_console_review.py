@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from tests.e2e.conftest import DEMO_PASSWORD, screenshot
@@ -120,7 +121,7 @@ def test_a_supervisor_resolves_each_kind_of_conflict_and_the_history_shows_it(
     conflict_id = open_conflicts[kind]
     page = desk.new_page()
     sign_in(page, "supervisor1")
-    assert page.locator(f"tr[data-conflict='{conflict_id}'] .state.free").count() == 1
+    expect(page.locator(f"tr[data-conflict='{conflict_id}'] .state.free")).to_have_count(1)
     if kind == "stale_edit":  # the first: every kind is still waiting
         screenshot(page, "console-queue")
     page.select_option("select[name=kind]", kind)
@@ -129,10 +130,10 @@ def test_a_supervisor_resolves_each_kind_of_conflict_and_the_history_shows_it(
     row.get_by_role("link", name=f"#{conflict_id}").click()
     page.wait_for_selector("table.compare")
     if kind in ("outside_assigned_grid", "outside_district"):
-        assert page.locator("section.location svg.map .map-point.incoming .accuracy").count() == 1
-        assert page.locator("section.location path.grid.assigned").count() == 1
+        expect(page.locator("section.location svg.map .map-point.incoming .accuracy")).to_have_count(1)
+        expect(page.locator("section.location path.grid.assigned")).to_have_count(1)
     if kind == "stale_edit":
-        assert page.locator("tr.conflicting[data-field=phone] td.differs").count() == 2
+        expect(page.locator("tr.conflicting[data-field=phone] td.differs")).to_have_count(2)
     assert page.locator("button[data-action=accept]").is_disabled()  # claim first
 
     page.get_by_role("button", name="认领").click()
@@ -144,7 +145,7 @@ def test_a_supervisor_resolves_each_kind_of_conflict_and_the_history_shows_it(
     screenshot(page, f"console-conflict-{kind}")
     page.click(f"button[data-action={RESOLUTIONS[kind]}]")
     page.wait_for_selector(".success")
-    assert page.locator(".claim").count() == 0
+    expect(page.locator(".claim")).to_have_count(0)
 
     page.get_by_role("link", name="查看记录历史").first.click()
     latest = page.locator("ol.history > li").first

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from server.domain.id_card import check_character
@@ -159,7 +160,7 @@ def test_a_day_offline_syncs_into_exactly_the_expected_records(phone, e2e_engine
     page.wait_for_selector("nav.tabs")
     page.click("a.tab[data-route='records']")
     page.wait_for_selector("li.record-row")
-    assert page.locator("li.record-row").count() == 3
+    expect(page.locator("li.record-row")).to_have_count(3)
     screenshot(page, "phone-records")
     assert outbox_states(page) == ["pending"] * 5
     screenshot(page, "phone-outbox-offline")

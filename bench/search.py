@@ -79,7 +79,6 @@ import sys
 import textwrap
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -662,7 +661,7 @@ def measure(client: Client, users: list[User], warmup: int, rounds: int,
     """Interleaved rounds: /healthz and one query of every type for every user per round."""
     floor: list[float] = []
     plan = [(u, Series(u.name, t)) for u in users for t in u.types]
-    spent: Counter[tuple[bool, int]] = Counter()  # (timed?, type) → seconds
+    spent: dict[tuple[bool, int], float] = {}  # (timed?, type) → seconds
     for number in range(warmup + rounds):
         timed = number >= warmup
         if number in (0, warmup) or (timed and (number - warmup) % 50 == 0):
@@ -672,13 +671,13 @@ def measure(client: Client, users: list[User], warmup: int, rounds: int,
         if timed:
             floor.append(reply.seconds * 1e3)
         for index, (user, entry) in enumerate(plan):
-            if spent[timed, index] > (budget_s if timed else budget_s / 2):
+            if spent.get((timed, index), 0.0) > (budget_s if timed else budget_s / 2):
                 continue  # this type used its time budget: stop asking it
             query = entry.kind.queries[number % len(entry.kind.queries)]
             reply = client.request("GET", search_path(query.q), user.auth)
             if timed:
                 entry.add(query, reply.status, reply.body, reply.seconds)
-            spent[timed, index] += reply.seconds
+            spent[timed, index] = spent.get((timed, index), 0.0) + reply.seconds
     return floor, [entry for _, entry in plan]
 
 
@@ -811,6 +810,7 @@ class Replayer:
         self.notices: list[str] = []
         self.captured: list[tuple[str, dict[str, Any]]] = []
         raw = self.connection.connection.driver_connection
+        assert raw is not None
         raw.add_notice_handler(lambda d: self.notices.append(d.message_primary or ""))
         self.users = {u.username: u for u in self.session.scalars(select(UserModel))}
         event.listen(self.engine, "before_cursor_execute", self._capture)

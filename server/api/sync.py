@@ -91,4 +91,4 @@ def _feed_grids(user: Any) -> set[int]:
     from server.services.grid_views import visible_grids
     if user.role == Role.collector:
         return workable_grid_ids(db.session, user.id, datetime.now(timezone.utc))
-    return set(visible_grids(db.session, user))
+    return visible_grids(db.session, user).grid_ids(db.session)

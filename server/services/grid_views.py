@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,7 +18,24 @@ from server.models import Grid, GridNeighbour, Role, User
 from server.services.assignments import supervised_grid_ids, workable_grid_ids
 from server.services.grid_import import DEFAULT_SIMPLIFY_M
 
-GridScope = dict[int, str]  # grid id -> how the user relates to it
+
+
+@dataclass(frozen=True)
+class GridScope:
+    """The grids a user may see: grid id -> relation, or None for the whole district."""
+
+    relations: dict[int, str] | None
+
+    def relation(self, grid_id: int) -> str | None:
+        """How the user relates to a grid (None: not visible)."""
+        return "district" if self.relations is None else self.relations.get(grid_id)
+
+    def grid_ids(self, session: Session) -> set[int]:
+        """The visible grid ids (the whole district's active grids when unrestricted)."""
+        if self.relations is not None:
+            return set(self.relations)
+        return set(session.scalars(select(Grid.id).where(Grid.retired_at.is_(None))))
+
 TOLERANCE_STEPS = (0.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
 _simplified_cache: OrderedDict[tuple[str, float], dict[int, str]] = OrderedDict()
 
@@ -25,14 +43,14 @@ _simplified_cache: OrderedDict[tuple[str, float], dict[int, str]] = OrderedDict(
 def visible_grids(session: Session, user: User) -> GridScope:
     """Grids the user may see: assigned (+ neighbours), supervised, or the whole district."""
     if user.role in (Role.admin, Role.viewer):
-        ids = session.scalars(select(Grid.id).where(Grid.retired_at.is_(None)))
-        return {grid_id: "district" for grid_id in ids}
+        return GridScope(None)
     if user.role == Role.supervisor:
-        return {grid_id: "supervised" for grid_id in supervised_grid_ids(session, user.id)}
+        return GridScope({grid_id: "supervised"
+                          for grid_id in supervised_grid_ids(session, user.id)})
     assigned = workable_grid_ids(session, user.id, datetime.now(timezone.utc))
     neighbours = set(session.scalars(select(GridNeighbour.neighbour_id)
                                      .where(GridNeighbour.grid_id.in_(assigned)))) - assigned
-    return {**{g: "neighbour" for g in neighbours}, **{g: "assigned" for g in assigned}}
+    return GridScope({**{g: "neighbour" for g in neighbours}, **{g: "assigned" for g in assigned}})
 
 
 def scope_etag(session: Session, scope: GridScope, simplify_m: float | None) -> str:
@@ -41,7 +59,8 @@ def scope_etag(session: Session, scope: GridScope, simplify_m: float | None) -> 
     # the 304 path to two cheap queries, whatever the number of grids in scope.
     state = session.execute(text(
         "SELECT count(*), coalesce(sum(version), 0), max(updated_at) FROM grids")).one()
-    digest = hashlib.sha256(repr((simplify_m, tuple(state), sorted(scope.items()))).encode())
+    who = "district" if scope.relations is None else sorted(scope.relations.items())
+    digest = hashlib.sha256(repr((simplify_m, tuple(state), who)).encode())
     return digest.hexdigest()[:32]
 
 
@@ -57,11 +76,14 @@ def feature_collection(session: Session, scope: GridScope, simplify_m: float | N
     rows = session.execute(text("""
         SELECT id, code, name, street_code, street_name, community_code, community_name, version,
                ST_AsGeoJSON(CASE WHEN :exact THEN boundary ELSE boundary_simplified END, 6)
-          FROM grids WHERE id = ANY(:ids) ORDER BY code"""),
-        {"ids": list(scope), "exact": simplify_m == 0}).all()
+          FROM grids WHERE retired_at IS NULL AND (CAST(:all AS boolean) OR id = ANY(:ids))
+         ORDER BY code"""),
+        {"ids": list(scope.relations or {}), "all": scope.relations is None,
+         "exact": simplify_m == 0}).all()
     custom = _custom_simplified(session, simplify_m) if simplify_m not in (
         None, 0, DEFAULT_SIMPLIFY_M) else {}
-    features = [_feature(row, scope[row[0]], custom.get(row[0], row[8])) for row in rows]
+    features = [_feature(row, scope.relation(row[0]) or "", custom.get(row[0], row[8]))
+                for row in rows]
     body = {"type": "FeatureCollection", "simplify_m": simplify_m if simplify_m is not None
             else DEFAULT_SIMPLIFY_M, "features": features}
     return _dump(body)
@@ -72,9 +94,10 @@ def grid_feature(session: Session, code: str, scope: GridScope) -> bytes:
     row = session.execute(text("""
         SELECT id, code, name, street_code, street_name, community_code, community_name, version,
                ST_AsGeoJSON(boundary, 6) FROM grids WHERE code = :code"""), {"code": code}).first()
-    if row is None or row[0] not in scope:
+    relation = scope.relation(row[0]) if row is not None else None
+    if row is None or relation is None:
         raise NotFound(f"No grid {code!r} among the grids you may see.")
-    return _dump(_feature(row, scope[row[0]], row[8]))
+    return _dump(_feature(row, relation, row[8]))
 
 
 def grid_covering(session: Session, lon: float, lat: float) -> bytes:

@@ -69,8 +69,8 @@ def search_records(session: Session, user: User, *, kind: str | None, q: str | N
         params["term"] = search_term(q)
         # Look the number up in its GIN index first (OFFSET 0 keeps the planner from walking
         # the primary key in order instead: it cannot estimate array containment).
-        return _rows(session, where + ["r.search_keys @> ARRAY[CAST(:term AS text)]"], "r.id",
-                     params, lookup_first=True)
+        return _rows(session, where, "r.id", params,
+                     lookup="r.search_keys @> ARRAY[CAST(:term AS text)]")
     return _name_matches(session, where, q, params)
 
 
@@ -100,10 +100,13 @@ def _name_matches(session: Session, where: list[str], q: str,
     # narrowed by their pairs and confirmed with LIKE.
     within = "r.name_grams @> zw_query_grams(:q)" + (
         " AND r.search_name LIKE :infix" if len(q) > 2 else "")
+    # District-wide, the name index yields a prefix's names in order and stops at the limit; in
+    # a scope the (grid, name) index finds the scope's matches, and the first found are sorted.
+    prefix_order = "r.search_name USING ~<~, r.id" if "scope" not in params else None
     found: dict[Any, Any] = {}
     for condition, order in (
             ("r.search_name = :q", "r.id"),
-            ("r.search_name LIKE :prefix", "r.search_name USING ~<~, r.id"),
+            ("r.search_name LIKE :prefix", prefix_order),
             (within, None)):
         for row in _rows(session, where + [condition], order, params):
             found.setdefault(row.id, row)
@@ -113,15 +116,17 @@ def _name_matches(session: Session, where: list[str], q: str,
 
 
 def _rows(session: Session, where: list[str], order: str | None, params: dict[str, Any],
-          lookup_first: bool = False) -> list[Any]:
+          lookup: str | None = None) -> list[Any]:
     """Filter, order and limit the records alone, then join only those rows to their names.
 
     ``order`` None takes the first matches found (a common infix matches thousands of names)
-    and sorts just those by name.
+    and sorts just those by name. ``lookup`` is a condition answered first, alone, by its own
+    index (OFFSET 0 fences it off), before the other conditions filter its few rows.
     """
     inner = f"SELECT r.* FROM records r WHERE {' AND '.join(where)}"
-    if lookup_first:
-        inner = f"SELECT r.* FROM ({inner} OFFSET 0) AS r"
+    if lookup:
+        inner = (f"SELECT r.* FROM (SELECT * FROM records r WHERE {lookup} OFFSET 0) AS r "
+                 f"WHERE {' AND '.join(where)}")
     inner += f" ORDER BY {order}" if order else ""
     outer_order = order or "r.search_name USING ~<~, r.id"
     sql = (f"SELECT {RECORD_COLUMNS} FROM ({inner} LIMIT :limit) AS r "

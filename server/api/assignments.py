@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from server.auth.current import current_user, login_required
 from server.extensions import db

@@ -1,8 +1,6 @@
 """One item of an upload batch: its shape checked, its coordinates made WGS-84."""
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import uuid
 from dataclasses import dataclass
@@ -54,12 +52,6 @@ class SyncItem:
     def is_update(self) -> bool:
         """Whether the item edits an existing record."""
         return self.base_version is not None
-
-
-def content_sha256(raw: Any) -> str:
-    """Hash of an item's canonical JSON: the same id must always carry the same content."""
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False,
-                                     separators=(",", ":")).encode()).hexdigest()
 
 
 def error(field: str, code: str, message: str, message_zh: str) -> FieldError:

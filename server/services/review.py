@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from server.errors import Conflict as ConflictError
@@ -130,4 +130,4 @@ def raise_if_unavailable(session: Session, conflict: Conflict, user: User,
 
 __all__ = ["ConflictFilter", "ConflictKind", "DEFAULT_LEASE", "StaleConflict", "claim_conflict",
            "get_conflict", "list_conflicts", "raise_if_unavailable", "release_conflict",
-           "review_scope", "select"]
+           "review_scope"]

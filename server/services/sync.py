@@ -1,7 +1,6 @@
 """The sync use case: a batch from a phone, every item stored raw, then merged or queued."""
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 from datetime import datetime, timezone
@@ -11,7 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from server.errors import NotFound
-from server.models import Assignment, Batch, Grid, Submission, SubmissionStatus, User
+from server.models import Assignment, Batch, Grid, Submission, User
 from server.services.assignments import WORKING_KINDS
 from server.services.audit import record_audit
 from server.services.sync_intake import check_batch_shape, first_result, receive_batch
@@ -165,4 +164,4 @@ def _audit(session: Session, collector: User, batch_id: uuid.UUID,
                  details={"counts": dict(counts), "merged": merged, "conflicts": conflicts})
 
 
-__all__ = ["SubmissionStatus", "batch_results", "process_batch", "release_held_updates"]
+__all__ = ["batch_results", "process_batch", "release_held_updates"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -138,4 +137,4 @@ def _location_kind(ready: ReadyItem) -> ConflictKind:
             else ConflictKind.outside_assigned_grid)
 
 
-__all__ = ["Any", "MergeRun", "merge_items"]
+__all__ = ["MergeRun", "merge_items"]

@@ -92,7 +92,6 @@ class Writes:
     """Everything a merge decides, written at the end in a few statements."""
 
     results: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
-    statuses: dict[uuid.UUID, str] = field(default_factory=dict)
     items: dict[uuid.UUID, ReadyItem] = field(default_factory=dict)
     versions: list[dict[str, Any]] = field(default_factory=list)
     changed: dict[uuid.UUID, tuple[RecordState, ReadyItem]] = field(default_factory=dict)
@@ -101,7 +100,6 @@ class Writes:
     def outcome(self, ready: ReadyItem, status: str, **result: Any) -> None:
         """Record one item's outcome."""
         self.items[ready.item.id] = ready
-        self.statuses[ready.item.id] = status
         self.results[ready.item.id] = {"id": str(ready.item.id), "status": status,
                                        **{k: v for k, v in result.items() if v is not None}}
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, text

@@ -53,7 +53,7 @@ def test_the_database_refuses_two_overlapping_primaries(session, grids):
 
 
 def test_moving_a_roving_collector_keeps_the_history(session, admin, grids):
-    roving = make_user(session, username="roving")
+    make_user(session, username="roving")
     monday, wednesday = NOW - timedelta(days=2), NOW
     assign(session, admin, "roving", "T-11", AssignmentKind.roving, monday)
     assign(session, admin, "roving", "T-33", AssignmentKind.roving, wednesday)

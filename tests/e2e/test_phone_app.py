@@ -12,7 +12,6 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 

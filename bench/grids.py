@@ -27,185 +27,27 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import http.client
 import json
 import math
 import os
 import random
-import secrets
-import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, NoReturn
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = ROOT / ".venv" / "bin"
-CLUSTER = ROOT / "scripts" / "cluster.sh"
-DEMO_PASSWORD = os.environ.get("ZHIWANG_DEMO_PASSWORD", "zhiwang-demo")
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from harness import Client, Reply, local_stack, say, sign_in  # noqa: E402
+
 BBOX = (114.29, 22.62, 114.42, 22.77)  # lon_min, lat_min, lon_max, lat_max of the demo district
 GZIP_TARGET_BYTES = 100 * 1024
 FAST_TARGET_MS = 5.0
 GRIDS = "/api/v1/grids"
-
-
-# ---------------------------------------------------------------------------- the server stack
-
-@contextmanager
-def local_stack(database_url: str | None) -> Iterator[str]:
-    """A seeded server under gunicorn (on a throwaway cluster unless given a database)."""
-    with ExitStack() as stack:
-        if database_url is None:
-            database_url = stack.enter_context(throwaway_cluster())
-        env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "wsgi",
-               "ZHIWANG_JWT_KEYS": json.dumps({"bench": secrets.token_urlsafe(36)})}
-        for step in (["db", "upgrade"], ["demo", "seed"]):
-            say(f"flask {' '.join(step)} …")
-            run([str(VENV_BIN / "flask"), "--app", "wsgi", *step], env)
-        yield stack.enter_context(gunicorn(env))
-
-
-@contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """A private PostGIS cluster in a temporary directory; yields its DATABASE_URL."""
-    directory = tempfile.mkdtemp(prefix="zhiwang-bench-grids.")
-    try:
-        say(f"PostGIS cluster in {directory} …")
-        url = run([str(CLUSTER), "start", directory, str(free_port())],
-                  {**os.environ, "PG_FSYNC": "off"}).strip().splitlines()[-1]
-        yield url
-    finally:
-        subprocess.run([str(CLUSTER), "stop", directory], check=False)
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-@contextmanager
-def gunicorn(env: dict[str, str]) -> Iterator[str]:
-    """`gunicorn -w 2` on a free loopback port; yields its base URL once /healthz answers."""
-    port = free_port()
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_healthy(base, process, log)
-            yield base
-        finally:
-            stop(process)
-
-
-def wait_healthy(base: str, process: subprocess.Popen[bytes], log: IO[str],
-                 timeout: float = 60) -> None:
-    """Poll /healthz until it answers 200; fail with gunicorn's log if it dies or never does."""
-    deadline, probe = time.monotonic() + timeout, Client(base)
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"gunicorn exited with {process.returncode}:\n{tail(log)}")
-        try:
-            if probe.request("GET", "/healthz").status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    fail(f"gunicorn did not become healthy in {timeout:.0f} s:\n{tail(log)}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process we started: SIGTERM, then SIGKILL after 15 s."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def run(command: list[str], env: dict[str, str]) -> str:
-    """Run a command in the checkout; its stdout, or fail with its output."""
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        fail(f"{' '.join(command)} exited with {done.returncode}:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def tail(log: IO[str], lines: int = 40) -> str:
-    """The last lines of a log file."""
-    log.seek(0)
-    return "".join(log.readlines()[-lines:])
-
-
-# ---------------------------------------------------------------------------------- the client
-
-@dataclass
-class Reply:
-    """One response: status, headers, body and the time from sending to the last byte."""
-
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-    seconds: float
-
-
-class Client:
-    """One persistent HTTP/1.1 connection to a loopback server."""
-
-    def __init__(self, base_url: str) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-            fail(f"only a loopback http:// server may be benched, not {base_url}")
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
-        self.connects = 0
-
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
-                body: bytes | None = None) -> Reply:
-        """Send one request; a (re)connection, when needed, happens before the clock starts."""
-        for attempt in (1, 2):
-            if self.connection.sock is None:
-                self.connection.connect()
-                self.connects += 1
-            try:
-                return self._timed(method, path, headers or {}, body)
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.connection.close()  # an idle keep-alive connection the server dropped
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _timed(self, method: str, path: str, headers: dict[str, str],
-               body: bytes | None) -> Reply:
-        start = time.perf_counter()
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        data = response.read()
-        return Reply(response.status, response.headers, data, time.perf_counter() - start)
-
-
-def sign_in(client: Client, username: str) -> dict[str, str]:
-    """The Authorization header of a fresh access token for a demo user."""
-    body = json.dumps({"username": username, "password": DEMO_PASSWORD}).encode()
-    reply = client.request("POST", "/api/v1/auth/token", {"Content-Type": "application/json"},
-                           body)
-    if reply.status != 200:
-        fail(f"sign-in as {username} → {reply.status}: {reply.body[:300]!r}")
-    return {"Authorization": f"Bearer {json.loads(reply.body)['access_token']}"}
 
 
 # ------------------------------------------------------------------------------------ sizes
@@ -392,23 +234,12 @@ def main(argv: list[str]) -> None:
             print(f"Zhiwang grid benchmark against {args.url}")
             bench(args.url.rstrip("/"), args.requests, args.warmup)
             return
-        with local_stack(args.database_url) as base:
-            print(f"Zhiwang grid benchmark against {base} (gunicorn -w 2, started here)")
-            bench(base, args.requests, args.warmup)
+        with local_stack(workers=2, database_url=args.database_url) as stack:
+            print(f"Zhiwang grid benchmark against {stack.base_url} (gunicorn -w 2, started here)")
+            bench(stack.base_url, args.requests, args.warmup)
     except KeyboardInterrupt:
         say("interrupted; everything started here has been stopped")
         sys.exit(130)
-
-
-def say(message: str) -> None:
-    """A progress line on stderr."""
-    sys.stdout.flush()
-    print(f"· {message}", file=sys.stderr, flush=True)
-
-
-def fail(message: str) -> NoReturn:
-    """Stop with a message (a SystemExit, so every finally block still runs)."""
-    raise SystemExit(f"bench/grids.py: {message}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from server.domain.grid_checks import simplify_coverage
 from server.errors import NotFound
 from server.models import Grid, GridNeighbour, Role, User
 from server.services.assignments import supervised_grid_ids, workable_grid_ids
+from server.services.covering import covering_grid_id
 from server.services.grid_import import DEFAULT_SIMPLIFY_M
 
 
@@ -105,9 +106,7 @@ def grid_covering(session: Session, lon: float, lat: float) -> bytes:
     row = session.execute(text("""
         SELECT id, code, name, street_code, street_name, community_code, community_name, version,
                ST_AsGeoJSON(boundary_simplified, 6)
-          FROM grids, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS point
-         WHERE retired_at IS NULL AND ST_Intersects(boundary, point)
-         ORDER BY ST_Contains(boundary, point) DESC, code LIMIT 1"""),
+          FROM grids WHERE id = """ + covering_grid_id(":lon", ":lat")),
         {"lon": lon, "lat": lat}).first()
     if row is None:
         raise NotFound(f"No grid covers ({lon}, {lat}).")

@@ -15,10 +15,11 @@ from server.errors import Conflict as ConflictError
 from server.errors import Invalid
 from server.models import Conflict, ConflictKind, ConflictStatus, Submission, User
 from server.services.audit import record_audit
+from server.services.covering import covering_grid_id
 from server.services.forms import find_form_version, validator_of
 from server.services.review import StaleConflict, get_conflict, raise_if_unavailable
 from server.services.sync import release_held_updates
-from server.services.sync_store import search_values
+from server.services.sync_store import insert_record_rows, record_row, update_record_rows
 
 ACTIONS = ("accept", "reject", "merge")
 
@@ -82,13 +83,9 @@ def _apply(session: Session, user: User, conflict: Conflict, submission: Submiss
     keep_grid = conflict.kind in (ConflictKind.stale_edit, ConflictKind.possible_duplicate,
                                   ConflictKind.record_retired)
     version = current.version + 1
-    name, keys = search_values(form, new_data)
-    session.execute(text(_UPDATE_RECORD), {
-        "id": conflict.record_id, "data": json.dumps(new_data, ensure_ascii=False),
-        "version": version, "key": str(new_data.get(form.key, "")),
-        "grid": None if keep_grid else grid_id, "lon": location["lon"], "lat": location["lat"],
-        "user": user.id, "name": name, "keys": keys, "form": form.form_id,
-        "form_version": form.version})
+    update_record_rows(session, [record_row(
+        conflict.record_id, form, new_data, None if keep_grid else grid_id, location["lon"],
+        location["lat"], user.id, version=version)])
     _add_version(session, conflict, submission, user, form, conflict.record_id, version,
                  new_data, changed_fields(current.data, new_data), note)
     return conflict.record_id, version
@@ -111,14 +108,10 @@ def _create(session: Session, user: User, conflict: Conflict, submission: Submis
             note: str | None) -> uuid.UUID:
     record_id = submission.record_id or uuid.uuid4()
     location = conflict.incoming["location"]
-    name, keys = search_values(form, data)
-    inserted = session.execute(text(_INSERT_RECORD), {
-        "id": record_id, "kind": form.kind, "key": str(data.get(form.key, "")),
-        "form": form.form_id, "form_version": form.version, "grid": grid_id,
-        "lon": location["lon"], "lat": location["lat"],
-        "data": json.dumps(data, ensure_ascii=False), "user": submission.collector_id,
-        "reviewer": user.id, "name": name, "keys": keys}).scalar()
-    if inserted is None:
+    inserted = insert_record_rows(session, [record_row(
+        record_id, form, data, grid_id, location["lon"], location["lat"],
+        submission.collector_id, updated_by=user.id)])
+    if not inserted:
         raise ConflictError("A record with this natural key or id exists by now; "
                             "merge into it instead.")
     _add_version(session, conflict, submission, user, form, record_id, 1, data, sorted(data), note)
@@ -168,26 +161,5 @@ def _refresh(session: Session, conflict: Conflict) -> None:
 
 
 def _covering_grid(session: Session, location: dict[str, Any]) -> int | None:
-    return session.execute(text("""
-        SELECT id FROM grids, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS point
-         WHERE retired_at IS NULL AND ST_Intersects(boundary, point)
-         ORDER BY ST_Contains(boundary, point) DESC, code LIMIT 1"""), location).scalar()
-
-
-_UPDATE_RECORD = """
-UPDATE records SET data = CAST(:data AS jsonb), version = :version, key = :key,
-       grid_id = coalesce(CAST(:grid AS bigint), grid_id),
-       geometry = ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), form_id = :form,
-       form_version = :form_version, updated_at = now(), updated_by_id = :user, retired_at = NULL,
-       change_xid = CAST(CAST(pg_current_xact_id() AS text) AS bigint),
-       search_name = :name, search_keys = string_to_array(NULLIF(:keys, ''), ' ')
- WHERE id = :id"""
-
-_INSERT_RECORD = """
-INSERT INTO records (id, kind, key, form_id, form_version, grid_id, geometry, data, version,
-                     created_by_id, updated_by_id, change_xid, search_name, search_keys)
-VALUES (:id, :kind, :key, :form, :form_version, :grid, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326),
-        CAST(:data AS jsonb), 1, :user, :reviewer,
-        CAST(CAST(pg_current_xact_id() AS text) AS bigint), :name,
-        string_to_array(NULLIF(:keys, ''), ' '))
-ON CONFLICT DO NOTHING RETURNING id"""
+    return session.execute(text("SELECT " + covering_grid_id(":lon", ":lat")),
+                           location).scalar()

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from server.domain.sync_item import SyncItem
+from server.services.covering import covering_grid_id
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,7 @@ WITH item AS (
     SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:lons AS float8[]), CAST(:lats AS float8[]),
                          CAST(:ats AS timestamptz[])) AS t(id, lon, lat, at))
 SELECT item.id, nearest.grid_id, nearest.distance,
-       (SELECT g.id FROM grids g, ST_SetSRID(ST_MakePoint(item.lon, item.lat), 4326) AS point
-         WHERE g.retired_at IS NULL AND ST_Intersects(g.boundary, point)
-         ORDER BY ST_Contains(g.boundary, point) DESC, g.code LIMIT 1) AS covering
+       """ + covering_grid_id("item.lon", "item.lat") + """ AS covering
   FROM item LEFT JOIN LATERAL (
        SELECT g.id AS grid_id,
               ST_Distance(g.boundary::geography,

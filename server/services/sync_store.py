@@ -155,16 +155,9 @@ class Writes:
             return {}
         record_ids = {r.item.id: r.item.record_id or uuid.uuid4() for r in creates}
         ordered = sorted(creates, key=lambda r: (r.form.kind, r.key))  # same lock order everywhere
-        rows = []
-        for ready in ordered:
-            name, keys = search_values(ready.form, ready.data)
-            rows.append({"id": record_ids[ready.item.id], "kind": ready.form.kind,
-                         "key": ready.key, "form_id": ready.form.form_id,
-                         "form_version": ready.form.version, "grid_id": ready.check.grid_id,
-                         "lon": ready.item.location.lon, "lat": ready.item.location.lat,
-                         "data": ready.data, "user_id": ready.collector_id, "name": name,
-                         "search_keys": keys})
-        inserted = set(session.scalars(text(_INSERT_RECORDS), {"rows": json_rows(rows)}))
+        inserted = insert_record_rows(session, [record_row(
+            record_ids[r.item.id], r.form, r.data, r.check.grid_id, r.item.location.lon,
+            r.item.location.lat, r.collector_id) for r in ordered])
         done = {}
         for ready in creates:
             record_id = record_ids[ready.item.id]
@@ -194,15 +187,30 @@ class Writes:
     def _write_records(self, session: Session) -> None:
         if not self.changed:
             return
-        rows = []
-        for state, ready in self.changed.values():
-            name, keys = search_values(ready.form, state.data)
-            rows.append({"id": state.id, "key": state.key, "version": state.version,
-                         "grid_id": state.grid_id, "data": state.data, "lon": state.lon,
-                         "lat": state.lat, "form_id": ready.form.form_id,
-                         "form_version": ready.form.version, "user_id": ready.collector_id,
-                         "name": name, "search_keys": keys})
-        session.execute(text(_UPDATE_RECORDS), {"rows": json_rows(rows)})
+        update_record_rows(session, [record_row(
+            state.id, ready.form, state.data, state.grid_id, state.lon, state.lat,
+            ready.collector_id, version=state.version) for state, ready in self.changed.values()])
+
+
+def record_row(record_id: uuid.UUID, form: FormValidator, data: dict[str, Any],
+               grid_id: int | None, lon: float, lat: float, user_id: int, *, version: int = 1,
+               updated_by: int | None = None) -> dict[str, Any]:
+    """A record's state as written by insert_record_rows / update_record_rows."""
+    name, keys = search_values(form, data)
+    return {"id": record_id, "kind": form.kind, "key": str(data.get(form.key, "")),
+            "form_id": form.form_id, "form_version": form.version, "grid_id": grid_id,
+            "lon": lon, "lat": lat, "data": data, "version": version, "user_id": user_id,
+            "updated_by": updated_by, "name": name, "search_keys": keys}
+
+
+def insert_record_rows(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert new records (version 1); a taken natural key or id is skipped. The inserted ids."""
+    return set(session.scalars(text(_INSERT_RECORDS), {"rows": json_rows(rows)}))
+
+
+def update_record_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write records' new states (a NULL grid keeps the record's grid; retired ones revive)."""
+    session.execute(text(_UPDATE_RECORDS), {"rows": json_rows(rows)})
 
 
 def json_rows(rows: list[dict[str, Any]]) -> str:
@@ -240,25 +248,29 @@ _INSERT_RECORDS = """
 INSERT INTO records (id, kind, key, form_id, form_version, grid_id, geometry, data, version,
                      created_by_id, updated_by_id, change_xid, search_name, search_keys)
 SELECT id, kind, key, form_id, form_version, grid_id,
-       ST_SetSRID(ST_MakePoint(lon, lat), 4326), data, 1, user_id, user_id,
+       ST_SetSRID(ST_MakePoint(lon, lat), 4326), data, 1, user_id,
+       coalesce(updated_by, user_id),
        CAST(CAST(pg_current_xact_id() AS text) AS bigint), name,
        string_to_array(NULLIF(search_keys, ''), ' ')
   FROM jsonb_to_recordset(CAST(:rows AS jsonb))
        AS t(id uuid, kind text, key text, form_id text, form_version int, grid_id bigint,
-            lon float8, lat float8, data jsonb, user_id bigint, name text, search_keys text)
+            lon float8, lat float8, data jsonb, user_id bigint, updated_by bigint, name text,
+            search_keys text)
 ON CONFLICT DO NOTHING
 RETURNING id"""
 
 _UPDATE_RECORDS = """
 UPDATE records AS r
-   SET key = u.key, version = u.version, grid_id = u.grid_id, data = u.data,
+   SET key = u.key, version = u.version, grid_id = coalesce(u.grid_id, r.grid_id), data = u.data,
        geometry = ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), form_id = u.form_id,
-       form_version = u.form_version, updated_at = now(), updated_by_id = u.user_id,
+       form_version = u.form_version, updated_at = now(),
+       updated_by_id = coalesce(u.updated_by, u.user_id), retired_at = NULL,
        change_xid = CAST(CAST(pg_current_xact_id() AS text) AS bigint),
        search_name = u.name, search_keys = string_to_array(NULLIF(u.search_keys, ''), ' ')
   FROM jsonb_to_recordset(CAST(:rows AS jsonb))
        AS u(id uuid, key text, version int, grid_id bigint, data jsonb, lon float8, lat float8,
-            form_id text, form_version int, user_id bigint, name text, search_keys text)
+            form_id text, form_version int, user_id bigint, updated_by bigint, name text,
+            search_keys text)
  WHERE r.id = u.id"""
 
 _INSERT_VERSIONS = """

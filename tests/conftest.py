@@ -27,19 +27,24 @@ def app_config(url: str, **overrides: Any) -> dict[str, Any]:
             **overrides}
 
 
-@pytest.fixture(scope="session")
-def database_url() -> str:
-    """A fresh, empty database in the throwaway cluster that ``make test`` started."""
+def fresh_database(name: str) -> str:
+    """Create (or re-create) an empty database in the throwaway cluster of ``make test``."""
     admin_url = os.environ.get("TEST_DATABASE_URL")
     if not admin_url:
         raise RuntimeError("TEST_DATABASE_URL is not set: run the tests with `make test`")
     admin = create_engine(database_uri(admin_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {TEST_DB} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {TEST_DB}"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return make_url(database_uri(admin_url)).set(database=TEST_DB).render_as_string(
+    return make_url(database_uri(admin_url)).set(database=name).render_as_string(
         hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """A fresh, empty database for the migrated app."""
+    return fresh_database(TEST_DB)
 
 
 @pytest.fixture(scope="session")

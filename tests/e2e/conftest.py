@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
 from server.config import database_uri
+from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -38,16 +38,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def e2e_database_url() -> str:
     """A fresh database migrated and seeded with the demo district through the CLI."""
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    if not admin_url:
-        raise RuntimeError("TEST_DATABASE_URL is not set: run the tests with `make test`")
-    admin = create_engine(database_uri(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {E2E_DB} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {E2E_DB}"))
-    admin.dispose()
-    url = make_url(database_uri(admin_url)).set(database=E2E_DB).render_as_string(
-        hide_password=False)
+    url = fresh_database(E2E_DB)
     env = _server_env(url)
     for command in (["db", "upgrade"], ["demo", "seed"]):
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT,

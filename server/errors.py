@@ -68,7 +68,9 @@ def field_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     if isinstance(messages, dict):
         found: list[dict[str, str]] = []
         for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            # List positions are written items[3], as the JSON path a client would write.
+            path = (f"{prefix}[{key}]" if isinstance(key, int) else
+                    f"{prefix}.{key}" if prefix else str(key))
             if key == "_schema":
                 path = prefix or "body"
             found.extend(field_errors(value, path))

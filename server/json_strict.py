@@ -8,7 +8,8 @@ from flask.json.provider import DefaultJSONProvider
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a valid JSON number")
+    # A JSONDecodeError, so that every JSON reader reports it as invalid JSON.
+    raise json.JSONDecodeError(f"{name} is not a valid JSON number", name, 0)
 
 
 def loads_strict(data: str | bytes) -> Any:

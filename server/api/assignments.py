@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
+from server.api.blueprint import Blueprint
 from marshmallow import Schema, fields
 
 from server.auth.current import current_user, login_required

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, request
-from flask_smorest import Blueprint
+from server.api.blueprint import Blueprint
 
 from server.api.schemas import RefreshRequest, TokenRequest, TokenResponse
 from server.extensions import db

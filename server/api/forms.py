@@ -5,7 +5,8 @@ import hashlib
 import json
 
 from flask import Response
-from flask_smorest import Blueprint
+from server.api.blueprint import Blueprint
+from marshmallow import Schema, fields
 
 from server.api.http_cache import cached_json
 from server.auth.current import login_required
@@ -16,13 +17,34 @@ blp = Blueprint("forms", __name__, url_prefix="/api/v1/forms", description="Form
 ONE_YEAR = 365 * 24 * 3600
 
 
+class FormSummary(Schema):
+    """The latest published version of a form."""
+
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    title = fields.Dict(required=True, metadata={"description": '{"zh": …, "en": …}'})
+    sha256 = fields.String(required=True)
+
+
+class FormDefinition(Schema):
+    """A form definition (format: forms/README.md); unknown members are the definition's own."""
+
+    id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    key = fields.String(required=True)
+    title = fields.Dict(required=True)
+    fields_ = fields.List(fields.Dict(), required=True, data_key="fields")
+
+
 def _dump(body: object) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @blp.route("")
 @blp.doc(security=[{"bearerAuth": []}])
-@blp.response(200)
+@blp.response(200, FormSummary(many=True))
 @login_required()
 def list_forms() -> Response:
     """The latest published version of each form; ETag and 304."""
@@ -33,7 +55,7 @@ def list_forms() -> Response:
 
 @blp.route("/<form_id>/versions/<int:version>")
 @blp.doc(security=[{"bearerAuth": []}])
-@blp.response(200)
+@blp.response(200, FormDefinition)
 @login_required()
 def one_version(form_id: str, version: int) -> Response:
     """One version's definition: immutable, so its ETag is its sha256 and it is cached long."""

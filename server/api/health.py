@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
+from server.api.blueprint import Blueprint
+from marshmallow import Schema, fields
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,8 +13,16 @@ from server.extensions import db
 blp = Blueprint("health", __name__, description="Service health")
 
 
+class Health(Schema):
+    """The service and its database answer."""
+
+    status = fields.String(required=True)
+    database = fields.String(required=True)
+    postgis = fields.String(required=True)
+
+
 @blp.route("/healthz")
-@blp.response(200)
+@blp.response(200, Health)
 def healthz() -> Response:
     """Report whether the database and PostGIS answer."""
     try:

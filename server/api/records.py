@@ -5,13 +5,14 @@ import uuid
 from typing import Any
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
+from server.api.blueprint import Blueprint
 from marshmallow import Schema, fields, validate
 
-from server.api.records_out import record_body, version_body
+from server.api.schemas import RecordList, RecordSchema
 from server.auth.current import current_user, login_required
 from server.extensions import db
 from server.services import records as service
+from server.services.record_view import record_body, version_body
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/records",
                 description="The resource database")
@@ -26,10 +27,35 @@ class SearchQuery(Schema):
     limit = fields.Integer(validate=validate.Range(min=1, max=200), load_default=20)
 
 
+class VersionSchema(Schema):
+    """One version of a record: who made it, when, from which submission or review."""
+
+    version = fields.Integer(required=True)
+    data = fields.Dict(allow_none=True)
+    grid = fields.String(required=True)
+    form = fields.String(required=True)
+    form_version = fields.Integer(required=True)
+    made_at = fields.DateTime(required=True)
+    made_by = fields.String(allow_none=True)
+    submission_id = fields.UUID(allow_none=True)
+    conflict_id = fields.Integer(allow_none=True)
+    branch = fields.String(allow_none=True)
+    changed_fields = fields.List(fields.String(), allow_none=True)
+    auto_merged_fields = fields.List(fields.String(), allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class HistorySchema(Schema):
+    """Every version of a record, oldest first."""
+
+    record_id = fields.UUID(required=True)
+    versions = fields.List(fields.Nested(VersionSchema), required=True)
+
+
 @blp.route("")
 @blp.doc(security=[{"bearerAuth": []}])
 @blp.arguments(SearchQuery, location="query")
-@blp.response(200)
+@blp.response(200, RecordList)
 @login_required()
 def search(query: dict[str, Any]) -> Response:
     """Search by name (exact, prefix, within), whole ID-card or phone number; within my scope."""
@@ -41,7 +67,7 @@ def search(query: dict[str, Any]) -> Response:
 
 @blp.route("/<uuid:record_id>")
 @blp.doc(security=[{"bearerAuth": []}])
-@blp.response(200)
+@blp.response(200, RecordSchema)
 @login_required()
 def one(record_id: uuid.UUID) -> Response:
     """One record."""
@@ -51,7 +77,7 @@ def one(record_id: uuid.UUID) -> Response:
 
 @blp.route("/<uuid:record_id>/history")
 @blp.doc(security=[{"bearerAuth": []}])
-@blp.response(200)
+@blp.response(200, HistorySchema)
 @login_required()
 def history(record_id: uuid.UUID) -> Response:
     """Every version of a record: who changed what, when, from which submission or review."""

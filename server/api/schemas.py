@@ -61,3 +61,44 @@ class ProblemSchema(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.List(fields.Nested(FieldErrorSchema))
+
+
+class RecordSchema(Schema):
+    """A record of the resource database, as the caller may see it (see disclosure)."""
+
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    key = fields.String(required=True)
+    grid = fields.String(required=True)
+    version = fields.Integer(required=True)
+    form = fields.String(required=True)
+    form_version = fields.Integer(required=True)
+    geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON Point (WGS-84)"})
+    data = fields.Dict(allow_none=True, metadata={"description": "field values, masked as the "
+                                                   "caller's role allows"})
+    updated_at = fields.DateTime(required=True)
+    updated_by = fields.String(allow_none=True)
+    retired = fields.Boolean(required=True)
+
+
+class RecordList(Schema):
+    """Records found."""
+
+    items = fields.List(fields.Nested(RecordSchema), required=True)
+
+
+class ItemResultSchema(Schema):
+    """The outcome of one uploaded item."""
+
+    id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ["merged", "conflict", "rejected", "duplicate", "held", "received"]))
+    record_id = fields.UUID()
+    version = fields.Integer()
+    conflict_id = fields.Integer()
+    conflict_kind = fields.String()
+    record_version = fields.Integer()
+    auto_merged_fields = fields.List(fields.String())
+    errors = fields.List(fields.Nested(FieldErrorSchema))
+    note = fields.String()
+    first = fields.Dict(metadata={"description": "a duplicate's first result"})

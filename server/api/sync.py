@@ -5,56 +5,119 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import current_app, jsonify, request, Response
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from flask import current_app, jsonify, Response
+from server.api.blueprint import Blueprint
+from marshmallow import (INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate,
+                         validates_schema)
 from psycopg.errors import DeadlockDetected
 from sqlalchemy.exc import OperationalError
 
-from server.api.records_out import record_body
+from server.api.schemas import ItemResultSchema, RecordSchema
 from server.auth.current import current_user, login_required
-from server.errors import Invalid
+from server.errors import TooLarge
 from server.extensions import db
-from server.json_strict import loads_strict
 from server.models import Role
-from server.services.assignments import workable_grid_ids
 from server.services.change_feed import MAX_LIMIT, changes_since
-from server.services.sync import batch_results, process_batch
+from server.services.record_view import record_body
+from server.services.scope import record_scope
+from server.services.sync import UploadBatch, batch_results, process_batch
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Phone synchronisation")
 RETRIES = 3
+MAX_ITEMS = 500
 
 
-class BatchDoc(Schema):
-    """A batch of items captured offline (see the API contract for every member)."""
+def _is_uuid(value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise ValidationError("must be a UUID") from None
+
+
+class SyncItemSchema(Schema):
+    """One item captured offline. Only its id is checked here: every other member is checked
+    item by item, so one bad item is rejected alone and the rest of the batch goes on."""
+
+    class Meta:
+        unknown = INCLUDE  # the item is stored raw, as received
+
+    id = fields.String(required=True, validate=_is_uuid, metadata={"format": "uuid"})
+    form = fields.Raw(metadata={"type": "string"})
+    form_version = fields.Raw(metadata={"type": "integer"})
+    record_id = fields.Raw(metadata={"type": "string", "format": "uuid"})
+    base_version = fields.Raw(metadata={"type": "integer", "description": "an update's base"})
+    branch_id = fields.Raw(metadata={"type": "string"})
+    captured_at = fields.Raw(metadata={"type": "string", "format": "date-time"})
+    location = fields.Raw(metadata={"type": "object", "description": "{lon, lat, accuracy_m?, "
+                                                                      "crs?: WGS84|GCJ02}"})
+    data = fields.Raw(metadata={"type": "object"})
+
+
+class SyncBatchSchema(Schema):
+    """A batch of items captured offline; a malformed batch is refused whole, storing nothing."""
 
     batch_id = fields.UUID(required=True)
-    device_id = fields.String(required=True)
-    items = fields.List(fields.Dict(), required=True)
+    device_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    items = fields.List(fields.Nested(SyncItemSchema), required=True,
+                        validate=validate.Length(min=1, max=MAX_ITEMS))
+
+    @pre_load
+    def refuse_too_many(self, body: Any, **_: Any) -> Any:
+        """More items than a batch may hold is 413, before anything else is looked at."""
+        items = body.get("items") if isinstance(body, dict) else None
+        if isinstance(items, list) and len(items) > MAX_ITEMS:
+            raise TooLarge(f"A batch may hold at most {MAX_ITEMS} items; this one has "
+                           f"{len(items)}. Split it into smaller batches.", max_items=MAX_ITEMS)
+        return body
+
+    @validates_schema
+    def ids_once(self, body: dict[str, Any], **_: Any) -> None:
+        """An item id may appear once in a batch."""
+        seen: set[uuid.UUID] = set()
+        for index, item in enumerate(body.get("items", [])):
+            item_id = uuid.UUID(item["id"])
+            if item_id in seen:
+                raise ValidationError({"items": {index: {"id": ["appears twice in the batch"]}}})
+            seen.add(item_id)
+
+    @post_load
+    def upload_batch(self, body: dict[str, Any], **_: Any) -> UploadBatch:
+        """The parsed batch as the sync service takes it."""
+        return UploadBatch(body["batch_id"], body["device_id"], body["items"])
+
+
+class BatchResults(Schema):
+    """One result per item, in the batch's order."""
+
+    batch_id = fields.UUID(required=True)
+    results = fields.List(fields.Nested(ItemResultSchema), required=True)
 
 
 class ChangesQuery(Schema):
     """Where to continue the feed."""
 
-    since = fields.String()
+    since = fields.String(validate=validate.Length(max=80))
     limit = fields.Integer(validate=validate.Range(min=1, max=MAX_LIMIT), load_default=500)
 
 
+class ChangesPage(Schema):
+    """Records changed since the cursor; follow ``next`` while ``more``."""
+
+    items = fields.List(fields.Nested(RecordSchema), required=True)
+    next = fields.String(required=True)
+    more = fields.Boolean(required=True)
+
+
 @blp.route("/sync/batches", methods=["POST"])
-@blp.doc(security=[{"bearerAuth": []}], requestBody={
-    "content": {"application/json": {"schema": BatchDoc}}})
-@blp.response(200)
+@blp.doc(security=[{"bearerAuth": []}])
+@blp.arguments(SyncBatchSchema)
+@blp.response(200, BatchResults)
 @login_required(Role.collector)
-def upload() -> Response:
+def upload(batch: UploadBatch) -> Response:
     """Store every item raw, then merge it, queue it for review, hold it or reject it."""
-    try:
-        body = loads_strict(request.get_data())
-    except ValueError as error:
-        raise Invalid("The body is not valid JSON; nothing was stored.",
-                      errors=[{"field": "body", "message": str(error)}]) from None
     for attempt in range(RETRIES):
         try:
-            outcome = process_batch(db.session, current_user(), body, datetime.now(timezone.utc))
+            outcome = process_batch(db.session, current_user(), batch, datetime.now(timezone.utc))
             db.session.commit()
             return jsonify(outcome)
         except OperationalError as error:
@@ -67,7 +130,7 @@ def upload() -> Response:
 
 @blp.route("/sync/batches/<uuid:batch_id>")
 @blp.doc(security=[{"bearerAuth": []}])
-@blp.response(200)
+@blp.response(200, BatchResults)
 @login_required(Role.collector)
 def results(batch_id: uuid.UUID) -> Response:
     """The results of a batch again, for a phone that lost the response."""
@@ -77,18 +140,11 @@ def results(batch_id: uuid.UUID) -> Response:
 @blp.route("/records/changes")
 @blp.doc(security=[{"bearerAuth": []}])
 @blp.arguments(ChangesQuery, location="query")
-@blp.response(200)
+@blp.response(200, ChangesPage)
 @login_required()
 def changes(query: dict[str, Any]) -> Response:
     """Records of my grids changed since a cursor; follow `next` until `more` is false."""
-    grids = _feed_grids(current_user())
-    rows, cursor, more = changes_since(db.session, grids, query.get("since"), query["limit"])
     user = current_user()
+    rows, cursor, more = changes_since(db.session, record_scope(db.session, user),
+                                       query.get("since"), query["limit"])
     return jsonify(items=[record_body(db.session, user, r) for r in rows], next=cursor, more=more)
-
-
-def _feed_grids(user: Any) -> set[int]:
-    from server.services.grid_views import visible_grids
-    if user.role == Role.collector:
-        return workable_grid_ids(db.session, user.id, datetime.now(timezone.utc))
-    return visible_grids(db.session, user).grid_ids(db.session)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -172,7 +171,7 @@ def _valid_geometry(index: int, code: str | None, geometry: shapely.Geometry, re
     """The geometry as a MultiPolygon when valid or mended; None after recording an error."""
     label = _label(index, code)
     if geometry.is_valid:
-        return _as_multipolygon(geometry)
+        return as_multipolygon(geometry)
     reason = _describe_reason(shapely.is_valid_reason(geometry))
     if not repair:
         result.errors.append(GridProblem(index, code, "invalid_geometry", f"{label}: {reason}"))
@@ -204,7 +203,7 @@ def _polygonal_part(geometry: shapely.Geometry) -> MultiPolygon | None:
     return MultiPolygon(parts) if parts else None
 
 
-def _as_multipolygon(geometry: shapely.Geometry) -> MultiPolygon:
+def as_multipolygon(geometry: shapely.Geometry) -> MultiPolygon:
     return geometry if isinstance(geometry, MultiPolygon) else MultiPolygon([geometry])
 
 
@@ -273,67 +272,6 @@ def _gaps(grids: list[GridFeature], tolerance_m2: float) -> list[GridProblem]:
             f"gap of {area:,.1f} m² near {_point(spot.x, spot.y)} "
             f"between {', '.join(around[:6])}{', …' if len(around) > 6 else ''}"))
     return problems
-
-
-def simplify_coverage(geoms: Sequence[shapely.Geometry], tolerance_m: float) -> list[MultiPolygon]:
-    """Simplify a tiling of grids by about ``tolerance_m`` metres; neighbours keep shared borders.
-
-    The tolerance becomes degrees with a degree of latitude (the longer one here), so no vertex
-    moves by more than about ``tolerance_m`` in any direction. GEOS >= 3.12 does it natively
-    (Visvalingam-Whyatt on the coverage); older GEOS gets the same guarantee from simplifying
-    each shared border once (Douglas-Peucker, junctions kept) and rebuilding the faces.
-    """
-    tolerance = tolerance_m / M_PER_DEG_LAT
-    if _has_coverage_simplify():
-        simplified = list(shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance))
-    else:
-        simplified = _simplify_borders(list(geoms), tolerance)
-    return [_as_multipolygon(g) for g in simplified]
-
-
-def _has_coverage_simplify() -> bool:
-    return shapely.geos_version >= (3, 12, 0) and hasattr(shapely, "coverage_simplify")
-
-
-def _simplify_borders(geoms: list[shapely.Geometry], tolerance: float) -> list[MultiPolygon]:
-    """Simplify every border between junctions once, then polygonize and give faces back."""
-    if not geoms:
-        return []
-    borders = shapely.line_merge(shapely.union_all(shapely.boundary(geoms)))
-    exact = list(shapely.get_parts(borders))
-    simple = list(shapely.simplify(exact, tolerance, preserve_topology=True))
-    simple = _undo_crossings(simple, exact)
-    faces = shapely.get_parts(shapely.polygonize(simple))
-    tree = shapely.STRtree(geoms)
-    face_idx, grid_idx = tree.query(faces, predicate="intersects")
-    shared = shapely.area(shapely.intersection(faces[face_idx], np.take(geoms, grid_idx)))
-    owner: dict[int, tuple[float, int]] = {}
-    for f, g, a in zip(face_idx.tolist(), grid_idx.tolist(), shared.tolist(), strict=True):
-        if a > owner.get(f, (0.0, -1))[0]:
-            owner[f] = (a, g)
-    parts: list[list[Polygon]] = [[] for _ in geoms]
-    for f, (a, g) in owner.items():
-        if a > faces[f].area / 2:  # a face that is mostly no grid's was a gap: keep it a gap
-            parts[g].append(faces[f])
-    return [MultiPolygon(p) for p in parts]
-
-
-def _undo_crossings(lines: list[shapely.Geometry],
-                    exact: list[shapely.Geometry]) -> list[shapely.Geometry]:
-    """Put back the exact border wherever a simplified one meets another off their junctions."""
-    lines = list(lines)
-    while True:
-        left, right = shapely.STRtree(lines).query(lines, predicate="intersects")
-        pairs = left < right
-        a, b = np.take(lines, left[pairs]), np.take(lines, right[pairs])
-        junctions = shapely.intersection(shapely.boundary(a), shapely.boundary(b))
-        bad = ~shapely.is_empty(shapely.difference(shapely.intersection(a, b), junctions))
-        crossing = {*left[pairs][bad].tolist(), *right[pairs][bad].tolist()}
-        undo = [i for i in crossing if lines[i] is not exact[i]]
-        if not undo:  # nothing left to undo: the exact borders themselves meet like this
-            return lines
-        for i in undo:
-            lines[i] = exact[i]
 
 
 def area_m2(geometry: shapely.Geometry) -> float:

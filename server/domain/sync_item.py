@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from server.domain.coordinates import gcj02_to_wgs84
+from server.domain.item_result import FieldError, error
 
 CLOCK_SKEW = timedelta(minutes=5)
 CRS_NAMES = ("WGS84", "GCJ02")
 MAX_ACCURACY_TOLERANCE_M = 100.0
 DEFAULT_ACCURACY_M = 10.0
 
-FieldError = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,6 @@ class SyncItem:
     def is_update(self) -> bool:
         """Whether the item edits an existing record."""
         return self.base_version is not None
-
-
-def error(field: str, code: str, message: str, message_zh: str) -> FieldError:
-    """One field-level error."""
-    return {"field": field, "code": code, "message": message, "message_zh": message_zh}
 
 
 def read_item(raw: dict[str, Any], position: int, device_id: str,

@@ -42,11 +42,22 @@ def three_way_merge(base: Mapping[str, Any], current: Mapping[str, Any],
     mine = changed_fields(base, incoming)
     theirs = set(theirs)
     overlapping = sorted(f for f in mine & theirs if _value(current, f) != _value(incoming, f))
+    auto = sorted(f for f in theirs - mine if _value(current, f) != _value(base, f))
+    return MergeOutcome(_applied(mine, current, incoming), sorted(mine), auto, overlapping)
+
+
+def apply_edit(base: Mapping[str, Any], current: Mapping[str, Any],
+               incoming: Mapping[str, Any]) -> dict[str, Any]:
+    """The current data with every change the incoming edit made to its base applied."""
+    return _applied(changed_fields(base, incoming), current, incoming)
+
+
+def _applied(names: Iterable[str], current: Mapping[str, Any],
+             incoming: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(current)
-    for name in mine:
+    for name in names:
         if _value(incoming, name) is None:
             merged.pop(name, None)
         else:
             merged[name] = incoming[name]
-    auto = sorted(f for f in theirs - mine if _value(current, f) != _value(base, f))
-    return MergeOutcome(merged, sorted(mine), auto, overlapping)
+    return merged

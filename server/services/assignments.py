@@ -4,37 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.sql.elements import ColumnElement
 
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import Assignment, AssignmentKind, Grid, Role, User
 from server.services.audit import record_audit
-
-WORKING_KINDS = (AssignmentKind.primary, AssignmentKind.roving)
-
-
-def active_at(at: datetime) -> ColumnElement[bool]:
-    """Assignments whose window [valid_from, valid_to) contains ``at``."""
-    return and_(Assignment.valid_from <= at,
-                or_(Assignment.valid_to.is_(None), Assignment.valid_to > at))
-
-
-def workable_grid_ids(session: Session, user_id: int, at: datetime) -> set[int]:
-    """The grids this user could work in at time ``at`` (primary or roving assignments)."""
-    return set(session.scalars(
-        select(Assignment.grid_id).where(Assignment.user_id == user_id,
-                                         Assignment.kind.in_(WORKING_KINDS), active_at(at))))
-
-
-def supervised_grid_ids(session: Session, user_id: int, at: datetime | None = None) -> set[int]:
-    """The grids this user supervises at ``at`` (now by default)."""
-    at = at or _now()
-    return set(session.scalars(
-        select(Assignment.grid_id).where(Assignment.user_id == user_id,
-                                         Assignment.kind == AssignmentKind.supervises,
-                                         active_at(at))))
+from server.services.scope import active_at, supervised_grid_ids
 
 
 def current_assignments(session: Session, user_id: int) -> list[Assignment]:

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from server.errors import Invalid
+from server.services.record_rows import RECORD_COLUMNS, RECORD_JOINS
 
 MAX_LIMIT = 1000
 
@@ -43,24 +44,40 @@ class Cursor:
                           errors=[{"field": "since", "message": "unknown cursor"}]) from None
 
 
-_FEED = text("""
-SELECT r.id, r.kind, r.key, g.code AS grid, r.version, r.data, r.form_id, r.form_version,
-       ST_AsGeoJSON(r.geometry, 7) AS geometry, r.updated_at, u.username AS updated_by,
-       r.retired_at, r.change_xid
-  FROM records r JOIN grids g ON g.id = r.grid_id LEFT JOIN users u ON u.id = r.updated_by_id
- WHERE r.grid_id = ANY(CAST(:grids AS bigint[]))
-   AND (r.change_xid, r.id) > (:xid, :record_id)
-   AND r.change_xid < CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)
+_HORIZON = "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)"
+_AFTER = f"(r.change_xid, r.id) > (:xid, :record_id) AND r.change_xid < {_HORIZON}"
+
+# A scope reads each of its grids' (grid, change_xid, id) index from the cursor on, at most a
+# page per grid, then takes the first page of those: a small grid in a big district never
+# walks the district-wide index.
+_SCOPED_FEED = text(f"""
+SELECT {RECORD_COLUMNS}, r.change_xid
+  FROM unnest(CAST(:grids AS bigint[])) AS scope(grid_id)
+  CROSS JOIN LATERAL (
+       SELECT * FROM records r
+        WHERE r.grid_id = scope.grid_id AND {_AFTER}
+        ORDER BY r.change_xid, r.id LIMIT :limit) AS r
+  {RECORD_JOINS}
  ORDER BY r.change_xid, r.id
  LIMIT :limit""")
 
+_DISTRICT_FEED = text(f"""
+SELECT {RECORD_COLUMNS}, r.change_xid
+  FROM (SELECT * FROM records r WHERE {_AFTER} ORDER BY r.change_xid, r.id LIMIT :limit) AS r
+  {RECORD_JOINS}
+ ORDER BY r.change_xid, r.id""")
 
-def changes_since(session: Session, grid_ids: set[int], since: str | None,
+
+def changes_since(session: Session, grid_ids: list[int] | None, since: str | None,
                   limit: int) -> tuple[list[Any], str, bool]:
-    """Rows changed after ``since`` in these grids; the next cursor; whether more are ready."""
+    """Rows changed after ``since`` in these grids (None: the whole district); the next
+    cursor; whether more are ready."""
     cursor = Cursor.decode(since)
-    rows = session.execute(_FEED, {"grids": sorted(grid_ids), "xid": cursor.xid,
-                                   "record_id": cursor.record_id, "limit": limit + 1}).all()
+    params = {"xid": cursor.xid, "record_id": cursor.record_id, "limit": limit + 1}
+    if grid_ids is None:
+        rows = session.execute(_DISTRICT_FEED, params).all()
+    else:
+        rows = session.execute(_SCOPED_FEED, {**params, "grids": sorted(grid_ids)}).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if rows:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from server.models import User
-from server.services.records import record_scope
+from server.services.scope import record_scope
 
 
 @dataclass(frozen=True)

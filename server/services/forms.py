@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.form_definition import InvalidDefinition, definition_sha256, ensure_valid_definition
+from server.domain.definition_checks import ensure_valid_definition
+from server.domain.form_definition import InvalidDefinition, definition_sha256
 from server.domain.form_validation import FormValidator, compile_form
 from server.errors import Conflict, Invalid, NotFound
 from server.models import FormStatus, FormVersion

@@ -10,7 +10,8 @@ from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from server.domain.grid_checks import check_grid_collection, simplify_coverage
+from server.domain.grid_checks import check_grid_collection
+from server.domain.grid_simplify import simplify_coverage
 from server.errors import Invalid
 from server.models import Grid
 

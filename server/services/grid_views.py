@@ -1,57 +1,24 @@
-"""What grids a user may see, as GeoJSON, and which grid covers a point."""
+"""The grids a user may see (``scope.visible_grids``) as GeoJSON, and which grid covers a point."""
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from shapely import wkb
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from server.domain.grid_checks import simplify_coverage
+from server.domain.grid_simplify import simplify_coverage
 from server.errors import NotFound
-from server.models import Grid, GridNeighbour, Role, User
-from server.services.assignments import supervised_grid_ids, workable_grid_ids
+from server.models import Grid
 from server.services.covering import covering_grid_id
 from server.services.grid_import import DEFAULT_SIMPLIFY_M
-
-
-
-@dataclass(frozen=True)
-class GridScope:
-    """The grids a user may see: grid id -> relation, or None for the whole district."""
-
-    relations: dict[int, str] | None
-
-    def relation(self, grid_id: int) -> str | None:
-        """How the user relates to a grid (None: not visible)."""
-        return "district" if self.relations is None else self.relations.get(grid_id)
-
-    def grid_ids(self, session: Session) -> set[int]:
-        """The visible grid ids (the whole district's active grids when unrestricted)."""
-        if self.relations is not None:
-            return set(self.relations)
-        return set(session.scalars(select(Grid.id).where(Grid.retired_at.is_(None))))
+from server.services.scope import GridScope
 
 TOLERANCE_STEPS = (0.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0)
 _simplified_cache: OrderedDict[tuple[str, float], dict[int, str]] = OrderedDict()
-
-
-def visible_grids(session: Session, user: User) -> GridScope:
-    """Grids the user may see: assigned (+ neighbours), supervised, or the whole district."""
-    if user.role in (Role.admin, Role.viewer):
-        return GridScope(None)
-    if user.role == Role.supervisor:
-        return GridScope({grid_id: "supervised"
-                          for grid_id in supervised_grid_ids(session, user.id)})
-    assigned = workable_grid_ids(session, user.id, datetime.now(timezone.utc))
-    neighbours = set(session.scalars(select(GridNeighbour.neighbour_id)
-                                     .where(GridNeighbour.grid_id.in_(assigned)))) - assigned
-    return GridScope({**{g: "neighbour" for g in neighbours}, **{g: "assigned" for g in assigned}})
 
 
 def scope_etag(session: Session, scope: GridScope, simplify_m: float | None) -> str:

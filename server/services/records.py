@@ -1,42 +1,23 @@
 """Reading the resource database: one record, its history, search; always within scope."""
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from server.domain.search_terms import recognised_number
 from server.errors import NotFound
-from server.models import Role, User
-from server.services.assignments import supervised_grid_ids, workable_grid_ids
-from server.services.sync_store import search_term
-
-RECORD_COLUMNS = """r.id, r.kind, r.key, g.code AS grid, r.version, r.data, r.form_id,
-       r.form_version, ST_AsGeoJSON(r.geometry, 7) AS geometry, r.updated_at,
-       u.username AS updated_by, r.retired_at"""
-RECORD_FROM = """records r JOIN grids g ON g.id = r.grid_id
-                 LEFT JOIN users u ON u.id = r.updated_by_id"""
-ID_CARD = re.compile(r"^\d{17}[\dXx]$")
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-
-
-def record_scope(session: Session, user: User) -> list[int] | None:
-    """The grids whose records the user may read; None for the whole district."""
-    if user.role in (Role.admin, Role.viewer):
-        return None
-    if user.role == Role.supervisor:
-        return sorted(supervised_grid_ids(session, user.id))
-    return sorted(workable_grid_ids(session, user.id, datetime.now(timezone.utc)))
+from server.models import User
+from server.services.record_rows import RECORD_COLUMNS, RECORD_JOINS, record_row
+from server.services.scope import record_scope
 
 
 def get_record(session: Session, user: User, record_id: uuid.UUID) -> Any:
     """One record within the user's scope."""
     scope = record_scope(session, user)
-    row = session.execute(text(f"SELECT {RECORD_COLUMNS}, r.grid_id FROM {RECORD_FROM} "
-                               "WHERE r.id = :id"), {"id": record_id}).first()
+    row = record_row(session, record_id)
     if row is None or (scope is not None and row.grid_id not in scope):
         raise NotFound(f"No record {record_id} among the records you may see.")
     return row
@@ -65,8 +46,9 @@ def search_records(session: Session, user: User, *, kind: str | None, q: str | N
     q = (q or "").strip()
     if not q:
         return _rows(session, where, "r.updated_at DESC, r.id", params)
-    if ID_CARD.match(q) or PHONE.match(q):
-        params["term"] = search_term(q)
+    number = recognised_number(q)
+    if number is not None:
+        params["term"] = number
         # Look the number up in its GIN index first (OFFSET 0 keeps the planner from walking
         # the primary key in order instead: it cannot estimate array containment).
         return _rows(session, where, "r.id", params,
@@ -129,8 +111,7 @@ def _rows(session: Session, where: list[str], order: str | None, params: dict[st
                  f"WHERE {' AND '.join(where)}")
     inner += f" ORDER BY {order}" if order else ""
     outer_order = order or "r.search_name USING ~<~, r.id"
-    sql = (f"SELECT {RECORD_COLUMNS} FROM ({inner} LIMIT :limit) AS r "
-           "JOIN grids g ON g.id = r.grid_id LEFT JOIN users u ON u.id = r.updated_by_id "
+    sql = (f"SELECT {RECORD_COLUMNS} FROM ({inner} LIMIT :limit) AS r {RECORD_JOINS} "
            f"ORDER BY {outer_order}")
     return list(session.execute(text(sql), params))
 

@@ -47,6 +47,12 @@ class TestSearch:
     def test_a_phone_number(self, district, people):
         assert names(search(district, district.token, "q=13800138005")) == ["王芳"]
 
+    def test_a_landline_with_an_extension_is_found_as_the_form_wrote_it(self, district):
+        item = sync_item(resident_data(40, name="陈固话", phone="010-87654321-123"))
+        assert district.results(sync_batch(item))[0]["status"] == "merged"
+        for written in ("010-87654321-123", "01087654321-123"):
+            assert names(search(district, district.token, f"q={written}")) == ["陈固话"]
+
     def test_like_wildcards_are_taken_literally(self, district, people):
         assert search(district, district.token, "q=%25") == []
 

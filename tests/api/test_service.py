@@ -29,6 +29,31 @@ class TestDocs:
         assert {"/api/v1/auth/token", "/api/v1/auth/refresh", "/api/v1/me"} <= set(spec["paths"])
         assert "bearerAuth" in spec["components"]["securitySchemes"]
 
+    def test_every_operation_documents_its_success_body(self, client):
+        spec = client.get("/api/v1/openapi.json").get_json()
+        undocumented = []
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                if method == "parameters":
+                    continue
+                success = {code: r for code, r in operation["responses"].items()
+                           if code.startswith("2")}
+                assert success, f"{method.upper()} {path} documents no success response"
+                success.pop("204", None)  # No Content: no body to describe
+                for code, response in success.items():
+                    schemas = [c.get("schema") for c in response.get("content", {}).values()]
+                    if not any(schemas):
+                        undocumented.append(f"{method.upper()} {path} {code}")
+        assert undocumented == []
+
+    def test_the_batch_schema_is_the_one_that_parses_uploads(self, client):
+        spec = client.get("/api/v1/openapi.json").get_json()
+        body = spec["paths"]["/api/v1/sync/batches"]["post"]["requestBody"]["content"]
+        ref = body["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/SyncBatch")
+        from server.api.sync import SyncBatchSchema, upload
+        assert upload._apidoc["arguments"]["parameters"][0]["schema"] is SyncBatchSchema
+
     def test_human_docs_are_served_without_a_cdn(self, client):
         page = client.get("/api/docs")
         assert page.status_code == 200

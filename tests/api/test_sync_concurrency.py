@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from server.extensions import db
 from server.models import Record
+from server.api.sync import SyncBatchSchema
 from server.services.sync import process_batch
 from tests.factories import bearer, resident_data, sync_batch, sync_item
 
@@ -50,7 +51,8 @@ def test_the_feed_never_skips_a_change_that_commits_late(committed_district):
     seen: set[str] = set()
     # A slow writer starts first and keeps its transaction open…
     slow = Session(bind=db.engine)
-    slow_batch = process_batch(slow, district.collector, sync_batch(sync_item(resident_data(1))))
+    batch = SyncBatchSchema().load(sync_batch(sync_item(resident_data(1))))
+    slow_batch = process_batch(slow, district.collector, batch)
     slow_record = slow_batch["results"][0]["record_id"]
     try:
         # …while a fast writer commits a later change, and a phone reads the feed.

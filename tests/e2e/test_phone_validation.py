@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from server.domain.form_definition import definition_errors
+from server.domain.definition_checks import definition_errors
 from server.domain.form_validation import FormValidator
 from datetime import date
 

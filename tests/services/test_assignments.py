@@ -9,7 +9,8 @@ from sqlalchemy import select
 from server.errors import Conflict, Forbidden, Invalid
 from server.models import Assignment, AssignmentKind, AuditEntry, Role
 from server.services.assignments import (
-    AssignmentFilter, assign, end_assignment, list_assignments, workable_grid_ids)
+    AssignmentFilter, assign, end_assignment, list_assignments)
+from server.services.scope import workable_grid_ids
 from tests.factories import make_assignment, make_grids, make_user
 
 NOW = datetime.now(timezone.utc)

@@ -5,13 +5,12 @@ import json
 
 import pytest
 
+from server.domain.definition_checks import definition_errors, ensure_valid_definition
 from server.domain.form_definition import (
     DefinitionError,
     InvalidDefinition,
     canonical_json,
-    definition_errors,
     definition_sha256,
-    ensure_valid_definition,
 )
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from server.domain.form_definition import choices_of, definition_errors
+from server.domain.definition_checks import definition_errors
+from server.domain.form_definition import choices_of
 from server.domain.form_validation import FormValidator, compile_form
 from server.domain.id_card import check_character
 

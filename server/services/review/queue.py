@@ -1,4 +1,4 @@
-"""The review queue: supervisors see, claim and resolve the conflicts of their grids."""
+"""The review queue: supervisors see, claim and release the conflicts of their grids."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,25 +9,16 @@ from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from server.errors import Conflict as ConflictError
-from server.errors import Forbidden, NotFound
-from server.models import Conflict, ConflictKind, ConflictStatus, Role, User
-from server.services.assignments import supervised_grid_ids
+from server.errors import NotFound
+from server.models import Conflict, ConflictStatus, User
 from server.services.audit import record_audit
+from server.services.scope import review_scope
 
 DEFAULT_LEASE = timedelta(minutes=15)
 
 
 class StaleConflict(ConflictError):
     """The record changed since the conflict opened: its snapshot was refreshed, look again."""
-
-
-def review_scope(session: Session, user: User) -> list[int] | None:
-    """Grids whose conflicts the user reviews: admins all (None), supervisors theirs."""
-    if user.role == Role.admin:
-        return None
-    if user.role == Role.supervisor:
-        return sorted(supervised_grid_ids(session, user.id))
-    raise Forbidden("Only supervisors and administrators review conflicts.")
 
 
 @dataclass(frozen=True)
@@ -41,6 +32,15 @@ class ConflictFilter:
     older_than_hours: float | None = None
     after: int = 0
     limit: int = 50
+
+
+SUMMARY_COLUMNS = """c.id, c.kind, c.status, c.created_at, c.record_id, c.submission_id,
+       g.code AS grid, col.username AS collector, col.display_name AS collector_name,
+       holder.username AS claimed_by, holder.display_name AS claimed_by_name,
+       c.claim_expires_at, c.resolution, c.changed_fields"""
+SUMMARY_FROM = """conflicts c LEFT JOIN grids g ON g.id = c.grid_id
+       JOIN users col ON col.id = c.collector_id
+       LEFT JOIN users holder ON holder.id = c.claimed_by_id"""
 
 
 def list_conflicts(session: Session, user: User, wanted: ConflictFilter) -> list[Any]:
@@ -60,15 +60,6 @@ def list_conflicts(session: Session, user: User, wanted: ConflictFilter) -> list
         "after": wanted.after, "scope": scope, "status": wanted.status, "kind": wanted.kind,
         "grid": wanted.grid, "collector": wanted.collector, "age": wanted.older_than_hours,
         "limit": wanted.limit}))
-
-
-SUMMARY_COLUMNS = """c.id, c.kind, c.status, c.created_at, c.record_id, c.submission_id,
-       g.code AS grid, col.username AS collector, col.display_name AS collector_name,
-       holder.username AS claimed_by, holder.display_name AS claimed_by_name,
-       c.claim_expires_at, c.resolution, c.changed_fields"""
-SUMMARY_FROM = """conflicts c LEFT JOIN grids g ON g.id = c.grid_id
-       JOIN users col ON col.id = c.collector_id
-       LEFT JOIN users holder ON holder.id = c.claimed_by_id"""
 
 
 def get_conflict(session: Session, user: User, conflict_id: int, *,
@@ -126,8 +117,3 @@ def raise_if_unavailable(session: Session, conflict: Conflict, user: User,
             claimed_by=holder.username if holder else None,
             claimed_by_name=holder.display_name if holder else None,
             claim_expires_at=conflict.claim_expires_at.isoformat())
-
-
-__all__ = ["ConflictFilter", "ConflictKind", "DEFAULT_LEASE", "StaleConflict", "claim_conflict",
-           "get_conflict", "list_conflicts", "raise_if_unavailable", "release_conflict",
-           "review_scope"]

@@ -11,7 +11,7 @@ from server.services.disclosure import shown_data, shown_key
 
 
 def record_body(session: Session, user: User, row: Any) -> dict[str, Any]:
-    """A record row (see services.records.RECORD_COLUMNS) as the API's record object."""
+    """A record row (see services.record_rows.RECORD_COLUMNS) as the API's record object."""
     return {"id": str(row.id), "kind": row.kind, "key": _key(session, user, row), "grid": row.grid,
             "version": row.version, "form": row.form_id, "form_version": row.form_version,
             "geometry": json.loads(row.geometry) if row.geometry else None,

@@ -5,31 +5,25 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from server.domain.item_result import error
 from server.domain.three_way_merge import changed_fields, three_way_merge
-from server.domain.sync_item import error
 from server.models import ConflictKind
-from server.services.sync_prepare import ReadyItem
-from server.services.sync_store import (
-    RecordState, Writes, find_existing, load_records, lock_records)
+from server.services.record_store import (RecordState, find_existing, key_taken, load_records,
+                                          lock_records)
+from server.services.sync.prepare import ReadyItem
+from server.services.sync.writes import Writes
 
 
 @dataclass
 class MergeRun:
-    """One merge of a set of items: the record states as they evolve, and what to write."""
+    """One transaction's merge: the records touched so far, and what to write."""
 
     session: Session
     now: datetime
-    workable: dict[int, list[tuple[int, datetime, datetime | None]]]
     writes: Writes = field(default_factory=Writes)
     records: dict[uuid.UUID, RecordState] = field(default_factory=dict)
-
-    def may_work_in(self, collector_id: int, grid_id: int, at: datetime) -> bool:
-        """Whether the collector could work in the grid at that moment."""
-        return any(g == grid_id and start <= at and (end is None or end > at)
-                   for g, start, end in self.workable.get(collector_id, []))
 
 
 def merge_items(run: MergeRun, ready: list[ReadyItem]) -> list[uuid.UUID]:
@@ -53,7 +47,7 @@ def _create(run: MergeRun, creates: list[ReadyItem]) -> list[uuid.UUID]:
             repeats.append(ready)
         else:
             candidates[(ready.form.kind, ready.key)] = ready
-    inserted = run.writes.insert_records(run.session, list(candidates.values()), run.now)
+    inserted = run.writes.create(run.session, list(candidates.values()))
     for ready in candidates.values():
         if ready.item.id in inserted:  # later edits in this run start from the new version 1
             run.records[inserted[ready.item.id]] = _new_state(inserted[ready.item.id], ready)
@@ -78,7 +72,7 @@ def _new_state(record_id: uuid.UUID, ready: ReadyItem) -> RecordState:
 def _update(run: MergeRun, updates: list[ReadyItem]) -> None:
     ids = {r.item.record_id for r in updates} - set(run.records)
     min_base = min((r.item.base_version or 1 for r in updates), default=1)
-    run.records.update(load_records(run.session, ids=ids, history_from=min_base, lock=True))
+    run.records.update(load_records(run.session, ids=ids, history_from=min_base, lock=True))  # type: ignore[arg-type]
     for ready in updates:
         state = run.records.get(ready.item.record_id)  # type: ignore[arg-type]
         if state is None:
@@ -102,7 +96,7 @@ def _update_one(run: MergeRun, ready: ReadyItem, state: RecordState) -> None:
         return run.writes.conflict(ready, ConflictKind.record_retired, record=state)
     if not ready.check.accepted:
         return run.writes.conflict(ready, _location_kind(ready), record=state)
-    if not run.may_work_in(ready.collector_id, state.grid_id, item.captured_at):
+    if state.grid_id not in ready.check.workable:
         return run.writes.conflict(ready, ConflictKind.outside_assigned_grid, record=state)
     theirs = _changed_by_others(state, base, item.branch)
     outcome = three_way_merge(state.history[base], state.data, ready.data, theirs)
@@ -110,7 +104,7 @@ def _update_one(run: MergeRun, ready: ReadyItem, state: RecordState) -> None:
         return run.writes.conflict(ready, ConflictKind.stale_edit, record=state,
                                    base=state.history[base], changed=outcome.overlapping)
     new_key = str(outcome.data.get(ready.form.key, state.key))
-    if new_key != state.key and _key_taken(run, state.kind, new_key, state.id):
+    if new_key != state.key and key_taken(run.session, state.kind, new_key, state.id):
         return run.writes.conflict(ready, ConflictKind.possible_duplicate, record=state)
     run.writes.merge(ready, state, outcome.data, new_key, sorted(outcome.mine),
                      outcome.auto_merged if base < state.version else [])
@@ -125,16 +119,6 @@ def _changed_by_others(state: RecordState, base: int, branch: str) -> set[str]:
     return changed
 
 
-def _key_taken(run: MergeRun, kind: str, key: str, record_id: uuid.UUID) -> bool:
-    row = run.session.execute(text(
-        "SELECT 1 FROM records WHERE kind = :kind AND key = :key AND id <> :id "
-        "AND retired_at IS NULL"), {"kind": kind, "key": key, "id": record_id}).first()
-    return row is not None
-
-
 def _location_kind(ready: ReadyItem) -> ConflictKind:
     return (ConflictKind.outside_district if ready.check.verdict == "outside_district"
             else ConflictKind.outside_assigned_grid)
-
-
-__all__ = ["MergeRun", "merge_items"]

@@ -1,0 +1,19 @@
+"""How records are read: one query shape for every response that carries records."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+RECORD_COLUMNS = """r.id, r.kind, r.key, g.code AS grid, r.version, r.data, r.form_id,
+       r.form_version, ST_AsGeoJSON(r.geometry, 7) AS geometry, r.updated_at,
+       u.username AS updated_by, r.retired_at, r.grid_id"""
+RECORD_JOINS = """JOIN grids g ON g.id = r.grid_id LEFT JOIN users u ON u.id = r.updated_by_id"""
+
+
+def record_row(session: Session, record_id: uuid.UUID) -> Any:
+    """One record as responses show it (see record_view.record_body), or None."""
+    return session.execute(text(f"SELECT {RECORD_COLUMNS} FROM records r {RECORD_JOINS} "
+                                "WHERE r.id = :id"), {"id": record_id}).first()

@@ -1,0 +1,224 @@
+"""The one record store: every writer (sync, review, import, events) reads and writes records here.
+
+A record and its history move together: each write is a new version of a record, stored as the
+record's new state and as a row of ``record_versions``, in one statement per set of writes.
+Search terms are derived here, from the form, so every writer indexes a record the same way.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from server.domain.form_validation import FormValidator
+from server.domain.search_terms import search_term
+
+
+@dataclass
+class RecordState:
+    """A record as a writer sees it, with the history it needs for three-way merges."""
+
+    id: uuid.UUID
+    kind: str
+    key: str
+    version: int
+    data: dict[str, Any]
+    grid_id: int
+    retired: bool
+    lon: float
+    lat: float
+    history: dict[int, dict[str, Any]] = field(default_factory=dict)
+    branches: dict[int, str | None] = field(default_factory=dict)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The record's current state as kept with a conflict."""
+        return {"record_id": str(self.id), "version": self.version, "key": self.key,
+                "grid_id": self.grid_id, "data": self.data,
+                "location": {"lon": self.lon, "lat": self.lat}}
+
+
+@dataclass(frozen=True)
+class VersionWrite:
+    """One new version of a record: its new state, and who or what made it."""
+
+    record_id: uuid.UUID
+    version: int
+    form: FormValidator
+    data: dict[str, Any]
+    grid_id: int | None          # None on an update: the record keeps its grid
+    lon: float
+    lat: float
+    made_by: int
+    changed_fields: list[str]
+    created_by: int | None = None  # a new record's creator, when not the maker of version 1
+    submission_id: uuid.UUID | None = None
+    conflict_id: int | None = None
+    branch: str | None = None
+    auto_merged_fields: list[str] | None = None
+    note: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The record's natural key in this version's data."""
+        return str(self.data.get(self.form.key, ""))
+
+    def row(self) -> dict[str, Any]:
+        """The version as one row of the set-based statements below."""
+        name, keys = search_values(self.form, self.data)
+        return {"id": self.record_id, "version": self.version, "kind": self.form.kind,
+                "key": self.key, "form_id": self.form.form_id,
+                "form_version": self.form.version, "grid_id": self.grid_id, "lon": self.lon,
+                "lat": self.lat, "data": self.data, "made_by": self.made_by,
+                "created_by": self.created_by or self.made_by, "name": name,
+                "search_keys": keys, "submission_id": self.submission_id,
+                "conflict_id": self.conflict_id, "branch": self.branch,
+                "changed_fields": self.changed_fields,
+                "auto_merged_fields": self.auto_merged_fields, "note": self.note}
+
+
+def search_values(form: FormValidator, data: dict[str, Any]) -> tuple[str | None, str]:
+    """What search indexes of a record: its name, and its whole numbers (space-separated)."""
+    name_field = form.search_name_field
+    name = data.get(name_field) if name_field else None
+    keys = " ".join(search_term(str(data[f])) for f in form.search_key_fields if data.get(f))
+    return (name.strip() or None) if isinstance(name, str) else None, keys
+
+
+def lock_records(session: Session, record_ids: set[uuid.UUID]) -> None:
+    """Serialise writers touching the same records (sorted, so two writers never deadlock)."""
+    if record_ids:
+        session.execute(text("""
+            SELECT pg_advisory_xact_lock(k) FROM (
+                SELECT DISTINCT hashtextextended(CAST(i AS text), 0) AS k
+                  FROM unnest(CAST(:ids AS uuid[])) AS i ORDER BY 1) AS keys"""),
+            {"ids": sorted(record_ids)})
+
+
+_STATE_COLUMNS = """id, kind, key, version, data, grid_id, retired_at IS NOT NULL AS retired,
+                    ST_X(geometry) AS lon, ST_Y(geometry) AS lat"""
+
+
+def load_records(session: Session, ids: set[uuid.UUID], history_from: int | None = 1,
+                 lock: bool = False) -> dict[uuid.UUID, RecordState]:
+    """Current states (row-locked when asked) and their history from ``history_from`` on
+    (None: no history)."""
+    if not ids:
+        return {}
+    rows = session.execute(text(
+        f"SELECT {_STATE_COLUMNS} FROM records WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id"
+        + (" FOR UPDATE" if lock else "")), {"ids": list(ids)}).all()
+    states = {row.id: RecordState(*row) for row in rows}
+    if history_from is None or not states:
+        return states
+    history = session.execute(text("""
+        SELECT record_id, version, data, branch FROM record_versions
+         WHERE record_id = ANY(CAST(:ids AS uuid[])) AND version >= :from"""),
+        {"ids": list(states), "from": history_from})
+    for record_id, version, data, branch in history:
+        states[record_id].history[version] = data
+        states[record_id].branches[version] = branch
+    return states
+
+
+def find_existing(session: Session, keys: set[tuple[str, str]],
+                  ids: set[uuid.UUID]) -> dict[Any, RecordState]:
+    """Active records holding any of these (kind, natural key), or these ids; by key and id."""
+    rows = session.execute(text(f"""
+        SELECT {_STATE_COLUMNS} FROM records
+         WHERE id = ANY(CAST(:ids AS uuid[]))
+            OR ((kind, key) IN (SELECT * FROM unnest(CAST(:kinds AS text[]), CAST(:keys AS text[])))
+                AND retired_at IS NULL)"""),
+        {"ids": list(ids), "kinds": [k for k, _ in keys], "keys": [v for _, v in keys]}).all()
+    found: dict[Any, RecordState] = {}
+    for row in rows:
+        state = RecordState(*row)
+        found[state.id] = found[(state.kind, state.key)] = state
+    return found
+
+
+def key_taken(session: Session, kind: str, key: str, record_id: uuid.UUID) -> bool:
+    """Whether another active record holds this natural key."""
+    return session.execute(text(
+        "SELECT 1 FROM records WHERE kind = :kind AND key = :key AND id <> :id "
+        "AND retired_at IS NULL"), {"kind": kind, "key": key, "id": record_id}).first() is not None
+
+
+def create_records(session: Session, writes: list[VersionWrite]) -> set[uuid.UUID]:
+    """Insert new records as version 1 with their first history row; a taken natural key or
+    id is skipped. Returns the ids inserted."""
+    if not writes:
+        return set()
+    # Inserted in (kind, key) order: concurrent writers take the unique index's locks in the
+    # same order, so they never deadlock.
+    rows = [w.row() for w in sorted(writes, key=lambda w: (w.form.kind, w.key))]
+    return set(session.scalars(text(_CREATE), {"rows": json_rows(rows)}))
+
+
+def update_records(session: Session, writes: list[VersionWrite]) -> None:
+    """Write new versions of existing records (a retired record revives): each record takes
+    its newest state, and every version is added to the history."""
+    if not writes:
+        return
+    newest: dict[uuid.UUID, VersionWrite] = {}
+    for write in writes:
+        if write.record_id not in newest or write.version > newest[write.record_id].version:
+            newest[write.record_id] = write
+    session.execute(text(_UPDATE), {"states": json_rows([w.row() for w in newest.values()]),
+                                     "versions": json_rows([w.row() for w in writes])})
+
+
+def json_rows(rows: list[dict[str, Any]]) -> str:
+    """Rows as one JSON parameter for jsonb_to_recordset: one encoding pass, no per-value
+    escaping by the driver."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+_ROW = """jsonb_to_recordset(CAST(:{name} AS jsonb)) AS {alias}(
+    id uuid, version int, kind text, key text, form_id text, form_version int, grid_id bigint,
+    lon float8, lat float8, data jsonb, made_by bigint, created_by bigint, name text,
+    search_keys text, submission_id uuid, conflict_id bigint, branch text, changed_fields jsonb,
+    auto_merged_fields jsonb, note text)"""
+_XID = "CAST(CAST(pg_current_xact_id() AS text) AS bigint)"
+_POINT = "ST_SetSRID(ST_MakePoint({a}.lon, {a}.lat), 4326)"
+_INSERT_VERSIONS = """INSERT INTO record_versions (
+    record_id, version, data, grid_id, geometry, form_id, form_version, made_by_id,
+    submission_id, conflict_id, branch, changed_fields, auto_merged_fields, note)"""
+
+_CREATE = f"""
+WITH w AS (SELECT * FROM {_ROW.format(name="rows", alias="t")}),
+inserted AS (
+    INSERT INTO records (id, kind, key, form_id, form_version, grid_id, geometry, data, version,
+                         created_by_id, updated_by_id, change_xid, search_name, search_keys)
+    SELECT id, kind, key, form_id, form_version, grid_id, {_POINT.format(a="w")}, data, 1,
+           created_by, made_by, {_XID}, name, string_to_array(NULLIF(search_keys, ''), ' ')
+      FROM w
+    ON CONFLICT DO NOTHING
+    RETURNING id),
+history AS (
+    {_INSERT_VERSIONS}
+    SELECT w.id, 1, w.data, w.grid_id, {_POINT.format(a="w")}, w.form_id, w.form_version,
+           w.made_by, w.submission_id, w.conflict_id, w.branch, w.changed_fields,
+           w.auto_merged_fields, w.note
+      FROM w JOIN inserted USING (id))
+SELECT id FROM inserted"""
+
+_UPDATE = f"""
+WITH changed AS (
+    UPDATE records AS r
+       SET key = u.key, version = u.version, grid_id = coalesce(u.grid_id, r.grid_id),
+           data = u.data, geometry = {_POINT.format(a="u")}, form_id = u.form_id,
+           form_version = u.form_version, updated_at = now(), updated_by_id = u.made_by,
+           retired_at = NULL, change_xid = {_XID}, search_name = u.name,
+           search_keys = string_to_array(NULLIF(u.search_keys, ''), ' ')
+      FROM {_ROW.format(name="states", alias="u")}
+     WHERE r.id = u.id
+    RETURNING r.id, r.grid_id)
+{_INSERT_VERSIONS}
+SELECT v.id, v.version, v.data, coalesce(v.grid_id, changed.grid_id), {_POINT.format(a="v")},
+       v.form_id, v.form_version, v.made_by, v.submission_id, v.conflict_id, v.branch,
+       v.changed_fields, v.auto_merged_fields, v.note
+  FROM {_ROW.format(name="versions", alias="v")} JOIN changed ON changed.id = v.id"""

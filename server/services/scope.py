@@ -1,0 +1,111 @@
+"""The one scope rule: which grids a user may see or act on, from role and assignments.
+
+- An assignment is in force at ``t`` when ``valid_from <= t < valid_to`` (open when valid_to is
+  NULL). The rule is written once (``in_force``) and used both in ORM queries and, compiled, in
+  the set-based SQL of the sync (``works_in_sql``).
+- A collector works in a grid at ``t`` through a primary or roving assignment in force at ``t``.
+  It reads the records of the grids it works in now, and sees those grids' neighbours' outlines.
+- A supervisor sees, reads and reviews the grids it supervises now.
+- Administrators and viewers see and read the whole district; administrators review everywhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import and_, literal_column, or_, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from server.errors import Forbidden
+from server.models import Assignment, AssignmentKind, Grid, GridNeighbour, Role, User
+
+WORKING_KINDS = (AssignmentKind.primary, AssignmentKind.roving)
+DISTRICT_ROLES = frozenset({Role.admin, Role.viewer})
+
+
+def in_force(valid_from: Any, valid_to: Any, at: Any) -> ColumnElement[bool]:
+    """An assignment window [valid_from, valid_to) containing ``at``."""
+    return and_(valid_from <= at, or_(valid_to.is_(None), valid_to > at))
+
+
+def active_at(at: datetime) -> ColumnElement[bool]:
+    """Assignments in force at ``at`` (ORM form of the rule)."""
+    return in_force(Assignment.valid_from, Assignment.valid_to, at)
+
+
+def works_in_sql(alias: str, user: str, at: str) -> str:
+    """SQL: assignment ``alias`` lets ``user`` collect in ``alias.grid_id`` at ``at``."""
+    window = in_force(literal_column(f"{alias}.valid_from"), literal_column(f"{alias}.valid_to"),
+                      literal_column(at))
+    kinds = ", ".join(f"'{k.value}'" for k in WORKING_KINDS)
+    rule = window.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    return f"{alias}.user_id = {user} AND {alias}.kind IN ({kinds}) AND {rule}"
+
+
+def workable_grid_ids(session: Session, user_id: int, at: datetime) -> set[int]:
+    """The grids this user could work in at ``at`` (primary or roving assignments)."""
+    return set(session.scalars(
+        select(Assignment.grid_id).where(Assignment.user_id == user_id,
+                                         Assignment.kind.in_(WORKING_KINDS), active_at(at))))
+
+
+def supervised_grid_ids(session: Session, user_id: int, at: datetime | None = None) -> set[int]:
+    """The grids this user supervises at ``at`` (now by default)."""
+    return set(session.scalars(
+        select(Assignment.grid_id).where(Assignment.user_id == user_id,
+                                         Assignment.kind == AssignmentKind.supervises,
+                                         active_at(at or _now()))))
+
+
+@dataclass(frozen=True)
+class GridScope:
+    """The grids a user may see: grid id -> relation, or None for the whole district."""
+
+    relations: dict[int, str] | None
+
+    def relation(self, grid_id: int) -> str | None:
+        """How the user relates to a grid (None: not visible)."""
+        return "district" if self.relations is None else self.relations.get(grid_id)
+
+    def grid_ids(self, session: Session) -> set[int]:
+        """The visible grid ids (the whole district's active grids when unrestricted)."""
+        if self.relations is not None:
+            return set(self.relations)
+        return set(session.scalars(select(Grid.id).where(Grid.retired_at.is_(None))))
+
+
+def visible_grids(session: Session, user: User) -> GridScope:
+    """Grid outlines the user may see: assigned (+ neighbours), supervised, or the district."""
+    if user.role in DISTRICT_ROLES:
+        return GridScope(None)
+    if user.role == Role.supervisor:
+        return GridScope({g: "supervised" for g in supervised_grid_ids(session, user.id)})
+    assigned = workable_grid_ids(session, user.id, _now())
+    neighbours = set(session.scalars(select(GridNeighbour.neighbour_id)
+                                     .where(GridNeighbour.grid_id.in_(assigned)))) - assigned
+    return GridScope({**{g: "neighbour" for g in neighbours}, **{g: "assigned" for g in assigned}})
+
+
+def record_scope(session: Session, user: User) -> list[int] | None:
+    """The grids whose records the user may read now; None for the whole district."""
+    if user.role in DISTRICT_ROLES:
+        return None
+    if user.role == Role.supervisor:
+        return sorted(supervised_grid_ids(session, user.id))
+    return sorted(workable_grid_ids(session, user.id, _now()))
+
+
+def review_scope(session: Session, user: User) -> list[int] | None:
+    """Grids whose conflicts the user reviews: admins all (None), supervisors theirs."""
+    if user.role == Role.admin:
+        return None
+    if user.role == Role.supervisor:
+        return sorted(supervised_grid_ids(session, user.id))
+    raise Forbidden("Only supervisors and administrators review conflicts.")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,136 @@
+"""Receiving a batch: store the batch and every new item raw, before anything else."""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from server.domain.item_result import ID_REUSED, ItemResult, duplicate_of
+from server.errors import Forbidden, Invalid
+from server.models import Batch, Submission
+from server.services.sync.prepare import RawItems
+
+
+@dataclass(frozen=True)
+class UploadBatch:
+    """A batch as the API parsed it: its id, the device, and the raw items in order."""
+
+    batch_id: uuid.UUID
+    device_id: str
+    items: list[dict[str, Any]]
+
+
+@dataclass
+class Intake:
+    """The batch's items split into new ones (stored, to process) and answered ones."""
+
+    batch_id: uuid.UUID
+    device_id: str
+    order: list[uuid.UUID]
+    new: RawItems = field(default_factory=dict)
+    answered: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+
+
+def receive_batch(session: Session, collector_id: int, batch: UploadBatch) -> Intake:
+    """Store the batch and its new items raw; answer replays from what was stored."""
+    canonical = _canonical_items(batch.items)
+    order = [uuid.UUID(item["id"]) for item in batch.items]
+    _store_batch(session, batch, collector_id, order)
+    intake = Intake(batch.batch_id, batch.device_id, order)
+    hashes = {i: hashlib.sha256(c.encode()).hexdigest() for i, c in zip(order, canonical)}
+    rows = ",".join(f'{{"id":"{i}","sha":"{hashes[i]}","raw":{c}}}'
+                    for i, c in zip(order, canonical))
+    inserted = set(session.scalars(text(_STORE_RAW), {
+        "rows": f"[{rows}]", "batch": batch.batch_id, "device": batch.device_id,
+        "collector": collector_id}))
+    for position, item in enumerate(batch.items):
+        if order[position] in inserted:
+            intake.new[order[position]] = (position, item)
+    _answer_seen(session, intake, collector_id, hashes)
+    _keep_refused_items(session, intake, batch.items)
+    return intake
+
+
+def _canonical_items(items: list[dict[str, Any]]) -> list[str]:
+    """Each item's canonical JSON (sorted keys), refusing the batch when one cannot be stored:
+    jsonb refuses \\u0000, and UTF-8 has no lone surrogates."""
+    canonical, problems = [], []
+    for index, item in enumerate(items):
+        try:
+            text_form = json.dumps(item, sort_keys=True, ensure_ascii=False,
+                                   separators=(",", ":"))
+            text_form.encode("utf-8")
+        except (UnicodeEncodeError, ValueError, TypeError):
+            text_form = "\\u0000"
+        if "\\u0000" in text_form:
+            problems.append({"field": f"items[{index}]", "message":
+                             "holds a NUL character or a broken surrogate, which cannot be stored"})
+        canonical.append(text_form)
+    if problems:
+        raise Invalid("The batch is malformed; nothing was stored.", errors=problems)
+    return canonical
+
+
+_STORE_RAW = """
+INSERT INTO submissions (id, batch_id, device_id, collector_id, raw, content_sha256, status)
+SELECT t.id, :batch, :device, :collector, t.raw, t.sha, 'received'
+  FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id uuid, sha text, raw jsonb)
+ON CONFLICT (id) DO NOTHING
+RETURNING id"""
+
+
+def _store_batch(session: Session, batch: UploadBatch, collector_id: int,
+                 order: list[uuid.UUID]) -> None:
+    """Keep the batch's envelope and item order (items are stored as submissions)."""
+    envelope = {"batch_id": str(batch.batch_id), "device_id": batch.device_id}
+    stored = session.execute(
+        insert(Batch).values(id=batch.batch_id, device_id=batch.device_id,
+                             collector_id=collector_id, item_ids=order, raw=envelope)
+        .on_conflict_do_nothing(index_elements=["id"]).returning(Batch.id)).scalar()
+    if stored is not None:
+        return
+    owner = session.scalar(select(Batch.collector_id).where(Batch.id == batch.batch_id)
+                           .with_for_update())
+    if owner != collector_id:
+        raise Forbidden("This batch id belongs to another collector.")
+    session.execute(text("""
+        UPDATE batches SET item_ids = item_ids || ARRAY(
+            SELECT i FROM unnest(CAST(:ids AS uuid[])) i WHERE i <> ALL(item_ids))
+        WHERE id = :id"""), {"ids": order, "id": batch.batch_id})
+
+
+def _keep_refused_items(session: Session, intake: Intake, items: list[dict[str, Any]]) -> None:
+    """An item refused for reusing an id cannot be stored as a submission: keep it on the batch."""
+    refused = [item for item, item_id in zip(items, intake.order)
+               if intake.answered.get(item_id, {}).get("status") == "rejected"]
+    if refused:
+        session.execute(text("""
+            UPDATE batches SET raw = jsonb_set(raw, '{refused_items}',
+                coalesce(raw->'refused_items', '[]') || CAST(:items AS jsonb))
+            WHERE id = :id"""), {"items": json.dumps(refused, ensure_ascii=False),
+                                 "id": intake.batch_id})
+
+
+def _answer_seen(session: Session, intake: Intake, collector_id: int,
+                 hashes: dict[uuid.UUID, str]) -> None:
+    """Items stored before: the first result again, or a refusal when the content differs."""
+    seen_ids = [i for i in intake.order if i not in intake.new]
+    if not seen_ids:
+        return
+    stored = session.execute(select(Submission.id, Submission.batch_id, Submission.collector_id,
+                                    Submission.content_sha256, Submission.status,
+                                    Submission.result).where(Submission.id.in_(seen_ids))).all()
+    for row in stored:
+        first = ItemResult.stored(row.id, row.status.value, row.result)
+        if row.content_sha256 != hashes[row.id] or row.collector_id != collector_id:
+            intake.answered[row.id] = ItemResult.rejected(row.id, [ID_REUSED]).as_dict()
+        elif row.batch_id == intake.batch_id:
+            intake.answered[row.id] = first
+        else:
+            intake.answered[row.id] = duplicate_of(first)

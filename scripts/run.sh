@@ -17,6 +17,11 @@ fi
 export FLASK_APP=wsgi
 .venv/bin/flask db upgrade
 .venv/bin/flask demo seed
+# One job worker beside the web server (exports, imports, deliveries); more can run anywhere
+# with `flask jobs work` on the same database.
+.venv/bin/flask jobs work &
+worker=$!
+trap 'kill "$worker" 2>/dev/null' EXIT
 echo "Zhiwang on http://127.0.0.1:$port  (API docs: /api/docs; demo password: ${ZHIWANG_DEMO_PASSWORD:-zhiwang-demo})"
-exec .venv/bin/gunicorn --bind "127.0.0.1:$port" --workers "${WEB_CONCURRENCY:-3}" \
+.venv/bin/gunicorn --bind "127.0.0.1:$port" --workers "${WEB_CONCURRENCY:-3}" \
   --threads "${GUNICORN_THREADS:-4}" --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app

@@ -17,6 +17,7 @@ users_cli = AppGroup("users", help="Manage users.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
 grids_cli = AppGroup("grids", help="Grid boundaries.")
 forms_cli = AppGroup("forms", help="Form definitions.")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -132,8 +133,37 @@ def retire_form_command(form_id: str, version: int) -> None:
     click.echo(f"{form_id} v{version} retired")
 
 
+@jobs_cli.command("work")
+@click.option("--once", is_flag=True, help="Run the jobs that are due, then stop.")
+@click.option("--kind", "kinds", multiple=True, help="Only jobs of this kind (repeatable).")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between looks for work.")
+def work_command(once: bool, kinds: tuple[str, ...], poll: float) -> None:
+    """Run background jobs (exports, imports, deliveries…) until stopped."""
+    from flask import current_app
+
+    from server.config import libpq_dsn
+    from server.services.jobs.worker import work, worker_name
+    click.echo(f"job worker {worker_name()} started")
+    work(lambda: db.session, libpq_dsn(current_app.config["SQLALCHEMY_DATABASE_URI"]),
+         list(kinds) or None, once=once, poll_seconds=poll)
+
+
+@jobs_cli.command("retry")
+@click.argument("job_id", type=int)
+def retry_job_command(job_id: int) -> None:
+    """Queue a failed job again, with its attempts reset."""
+    from server.models import Job, JobState
+    job = db.session.get(Job, job_id)
+    if job is None or job.state != JobState.failed:
+        raise click.ClickException(f"no failed job {job_id}")
+    job.state, job.attempts, job.error = JobState.queued, 0, None
+    db.session.commit()
+    click.echo(f"job {job_id} queued again")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(grids_cli)
     app.cli.add_command(users_cli)

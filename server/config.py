@@ -49,3 +49,8 @@ def database_uri(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def libpq_dsn(uri: str) -> str:
+    """A SQLAlchemy URL as a plain libpq connection string (for psycopg used directly)."""
+    return uri.replace("postgresql+psycopg://", "postgresql://", 1)

@@ -1,0 +1,87 @@
+"""The worker loop: claim a job, run it, finish or retry it; sleep until told of new work."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy.orm import Session
+
+from server.models import Job
+from server.services.jobs.queue import (NOTIFY_CHANNEL, JobContext, claim, finish, handler_of,
+                                        retry_or_park)
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    """This worker's name in ``jobs.locked_by``: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _Transactions:
+    """The worker commits each step; tests run inside one transaction, where savepoints stand
+    in for those commits."""
+
+    def __init__(self, session: Session, real: bool) -> None:
+        self.session, self.real = session, real
+        self.point = None if real else session.begin_nested()
+
+    def commit(self) -> None:
+        if self.real:
+            self.session.commit()
+        else:
+            self.point.commit()  # type: ignore[union-attr]
+            self.point = self.session.begin_nested()
+
+    def rollback(self) -> None:
+        if self.real:
+            self.session.rollback()
+        else:
+            self.point.rollback()  # type: ignore[union-attr]
+            self.point = self.session.begin_nested()
+
+    def close(self) -> None:
+        if not self.real:
+            self.point.commit()  # type: ignore[union-attr]
+
+
+def run_next(session: Session, worker: str, kinds: list[str] | None = None,
+             commit: bool = True) -> Job | None:
+    """Claim and run one job; None when nothing is due (``commit=False``: tests)."""
+    steps = _Transactions(session, commit)
+    job = claim(session, worker, kinds)
+    steps.commit()
+    if job is not None:
+        try:
+            finish(job, handler_of(job.kind)(JobContext(session, job, steps.commit)))
+        except Exception as error:  # a job's failure is recorded on the job, never lost
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            steps.rollback()
+            job = session.get(Job, job.id)
+            assert job is not None
+            retry_or_park(job, f"{type(error).__name__}: {error}"[:2000])
+        steps.commit()
+    steps.close()
+    return job
+
+
+def work(make_session: Callable[[], Session], dsn: str, kinds: list[str] | None = None,
+         once: bool = False, poll_seconds: float = 5.0) -> None:
+    """Run jobs until stopped (or, with ``once``, until none is due); LISTEN for new ones."""
+    worker = worker_name()
+    with psycopg.connect(dsn, autocommit=True) as listener:
+        listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        while True:
+            with make_session() as session:
+                while run_next(session, worker, kinds) is not None:
+                    pass
+            if once:
+                return
+            # Wake on a NOTIFY from enqueue, or poll (retries come due without a NOTIFY).
+            for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
+                pass
+            time.sleep(0.05)  # let a burst of enqueues commit before claiming

@@ -100,5 +100,8 @@ class ItemResultSchema(Schema):
     record_version = fields.Integer()
     auto_merged_fields = fields.List(fields.String())
     errors = fields.List(fields.Nested(FieldErrorSchema))
-    note = fields.String()
+    note = fields.String(metadata={"description": "the reviewer's note"})
+    reason = fields.Dict(metadata={"description": "why a conflict waits: {distance_m, "
+                                   "tolerance_m, covering_grid, nearest_assigned_grid} | "
+                                   "{fields, current} | {record_id, key} | {elsewhere}"})
     first = fields.Dict(metadata={"description": "a duplicate's first result"})

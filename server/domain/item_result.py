@@ -36,6 +36,7 @@ class ItemResult:
     auto_merged_fields: list[str] | None = None
     errors: list[FieldError] | None = None
     note: str | None = None
+    reason: dict[str, Any] | None = None  # why a conflict waits for review, for the collector
     first: dict[str, Any] | None = None
 
     @classmethod
@@ -70,9 +71,9 @@ class ItemResult:
         """The stored result of an item (still 'received' only if processing never finished)."""
         return result or cls(item_id, status).as_dict()
 
-    def with_conflict_id(self, conflict_id: int) -> ItemResult:
-        """The same result once its conflict is written."""
-        return replace(self, conflict_id=conflict_id)
+    def with_conflict(self, conflict_id: int, reason: dict[str, Any]) -> ItemResult:
+        """The same result once its conflict is written, with the reason shown to the phone."""
+        return replace(self, conflict_id=conflict_id, reason=reason)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape: absent members left out, ids as strings."""

@@ -196,3 +196,38 @@ class TestLocation:
                                             device_id="rover-phone"), token=rover)[0]
         assert today["conflict_kind"] == "outside_assigned_grid"
         assert district.session.scalar(select(func.count(Assignment.id))) == 3
+
+
+class TestWhyAnItemWaits:
+    """The collector is told why an item waits for review, and no more than it may know."""
+
+    def test_outside_my_grid_by_how_far_and_in_which_grid(self, district):
+        reason = created(district, lon=114.325, lat=22.725)["reason"]
+        assert reason["covering_grid"] == "T-33" and reason["nearest_assigned_grid"] == "T-11"
+        assert reason["distance_m"] > 1000 and reason["tolerance_m"] == 5
+
+    def test_a_stale_edit_names_the_fields_and_their_values_now(self, district):
+        record = created(district, resident_data(3))
+        other = district.collector_of("T-11", "roving.wang", kind="roving")
+        district.results(sync_batch(sync_item(resident_data(3, phone="13700137000"),
+                                              record_id=record["record_id"], base_version=1),
+                                    device_id="phone-2"), token=other)
+        result = edit(district, record["record_id"], 1, resident_data(3, phone="13800138000"))
+        assert result["reason"] == {"fields": ["phone"], "current": {"phone": "13700137000"}}
+
+    def test_a_duplicate_in_my_grids_names_the_record(self, district):
+        first = created(district, resident_data(7))
+        second = created(district, resident_data(7, name="李小红"))
+        assert second["reason"] == {"record_id": first["record_id"], "key": make_id_card(7, born="19600815")}
+
+    def test_a_duplicate_elsewhere_in_the_district_names_no_record(self, district):
+        other = district.collector_of("T-33", "zhang.far")
+        far = district.results(sync_batch(sync_item(resident_data(9), lon=114.325, lat=22.725),
+                                          device_id="far-phone"), token=other)[0]
+        assert far["status"] == "merged"
+        mine = created(district, resident_data(9, name="李小红"))
+        assert mine["status"] == "conflict" and mine["conflict_kind"] == "possible_duplicate"
+        assert mine["reason"] == {"elsewhere": True}
+        assert "record_id" not in mine and "record_version" not in mine
+        # The reviewer still sees which record it may duplicate.
+        assert str(district.session.get(Conflict, mine["conflict_id"]).record_id) == far["record_id"]

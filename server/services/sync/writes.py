@@ -39,10 +39,12 @@ class Writes:
 
     def conflict(self, ready: ReadyItem, kind: ConflictKind, record: RecordState | None,
                  base: dict[str, Any] | None = None, changed: list[str] | None = None) -> None:
-        """Queue an item for review with what the reviewer needs."""
+        """Queue an item for review with what the reviewer needs; tell the collector why,
+        naming a record only when it lies in the collector's own grids."""
         check = ready.check
         grid_id = (record.grid_id if record else None) or check.grid_id or (
             check.nearest_own_grid_id or check.covering_grid_id)
+        shown = record if record and record.grid_id in check.workable else None
         self.conflicts.append({
             "submission_id": ready.item.id, "record_id": record.id if record else None,
             "grid_id": grid_id, "collector_id": ready.collector_id, "kind": kind,
@@ -51,8 +53,8 @@ class Writes:
             "incoming": _incoming(ready), "changed_fields": changed or [],
             "location_check": check, "record_version_at_open": record.version if record else None})
         self.outcome(ready, ItemResult.conflict(ready.item.id, kind.value,
-                                                record.id if record else None,
-                                                record.version if record else None))
+                                                shown.id if shown else None,
+                                                shown.version if shown else None))
 
     def merge(self, ready: ReadyItem, state: RecordState, data: dict[str, Any], key: str,
               changed: list[str], auto_merged: list[str]) -> None:
@@ -95,9 +97,32 @@ class Writes:
             return
         rows = [{**row, "location_check": row["location_check"].as_dict(grid_codes)}
                 for row in self.conflicts]
+        reasons = {row["submission_id"]: conflict_reason(row, self.items[row["submission_id"]])
+                   for row in rows}
         for conflict_id, submission_id in session.execute(
                 insert(Conflict).returning(Conflict.id, Conflict.submission_id), rows):
-            self.results[submission_id] = self.results[submission_id].with_conflict_id(conflict_id)
+            self.results[submission_id] = self.results[submission_id].with_conflict(
+                conflict_id, reasons[submission_id])
+
+
+def conflict_reason(row: dict[str, Any], ready: ReadyItem) -> dict[str, Any]:
+    """Why an item waits for review, as the collector may be told: how far outside which grid;
+    the fields another editor changed and their values now; whether a person with this key is
+    registered in the collector's grids (which record) or elsewhere in the district (no more)."""
+    kind, check = row["kind"], row["location_check"]
+    if kind in (ConflictKind.outside_assigned_grid, ConflictKind.outside_district):
+        return {"distance_m": check["distance_m"] if check["distance_m"] >= 0 else None,
+                "tolerance_m": check["tolerance_m"], "covering_grid": check["covering_grid"],
+                "nearest_assigned_grid": check["nearest_assigned_grid"]}
+    current = row["current"]
+    if kind == ConflictKind.stale_edit and current:
+        return {"fields": row["changed_fields"],
+                "current": {f: current["data"].get(f) for f in row["changed_fields"]}}
+    if kind == ConflictKind.possible_duplicate:
+        mine = current is not None and current["grid_id"] in ready.check.workable
+        return {"record_id": current["record_id"], "key": current["key"]} if mine else {
+            "elsewhere": current is not None}
+    return {}
 
 
 def _incoming(ready: ReadyItem) -> dict[str, Any]:

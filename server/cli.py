@@ -18,6 +18,7 @@ demo_cli = AppGroup("demo", help="Demo data for a first look.")
 grids_cli = AppGroup("grids", help="Grid boundaries.")
 forms_cli = AppGroup("forms", help="Form definitions.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
+departments_cli = AppGroup("departments", help="Departments and what they are granted.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -28,18 +29,23 @@ DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--display-name", default=None)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--department", default=None, help="The department of a viewer (department staff).")
 def create_user_command(username: str, role: str, display_name: str | None,
-                        password_stdin: bool) -> None:
+                        password_stdin: bool, department: str | None) -> None:
     """Create a user; the password is read from stdin or prompted for."""
+    from server.models import Department
     if db.session.scalar(select(User).where(User.username == username)):
         raise click.ClickException(f"user {username!r} already exists")
+    if department and db.session.get(Department, department) is None:
+        raise click.ClickException(f"no department {department!r}")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise click.ClickException("the password must have at least 8 characters")
-    create_user(db.session, username, Role(role), password, display_name)
+    user = create_user(db.session, username, Role(role), password, display_name)
+    user.department_code = department
     db.session.commit()
     click.echo(f"created {role} {username}")
 
@@ -161,8 +167,46 @@ def retry_job_command(job_id: int) -> None:
     click.echo(f"job {job_id} queued again")
 
 
+@departments_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+def create_department_command(code: str, name: str) -> None:
+    """Add a department."""
+    from server.errors import DomainError
+    from server.services.departments import create_department
+    try:
+        create_department(db.session, None, code, name)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+    db.session.commit()
+    click.echo(f"department {code} created")
+
+
+@departments_cli.command("grant")
+@click.argument("code")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def grant_command(code: str, file: str) -> None:
+    """Replace a department's grant with FILE: {kinds, grids, fields} as in the API."""
+    from marshmallow import ValidationError
+
+    from server.api.departments import GrantSchema
+    from server.errors import DomainError
+    from server.services.departments import put_grant
+    admin = db.session.scalar(select(User).where(User.role == Role.admin).order_by(User.id))
+    try:
+        with open(file, encoding="utf-8") as handle:
+            body = GrantSchema().load(json.load(handle))
+        put_grant(db.session, admin.id if admin else None, code, body["kinds"], body["grids"],
+                  body["fields"])
+    except (ValueError, ValidationError, DomainError) as error:
+        raise click.ClickException(f"{file}: {getattr(error, 'detail', error)}") from None
+    db.session.commit()
+    click.echo(f"grant of {code} replaced")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
+    app.cli.add_command(departments_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(grids_cli)

@@ -49,6 +49,12 @@ class TooLarge(DomainError):
     status, type, title = 413, "too-large", "Request too large"
 
 
+class TooManyRequests(DomainError):
+    """Over a limit: ``retry_after`` seconds go into the Retry-After header."""
+
+    status, type, title = 429, "too-many-requests", "Too many requests"
+
+
 def problem(status: int, type_: str, title: str, detail: str | None = None,
             **members: Any) -> Response:
     """Build an application/problem+json response."""
@@ -84,8 +90,11 @@ def field_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
 
 def render_domain_error(error: DomainError) -> Response:
     """Render a DomainError."""
-    return problem(error.status, error.type, error.title, error.detail,
-                   errors=error.errors, **error.extra)
+    response = problem(error.status, error.type, error.title, error.detail,
+                       errors=error.errors, **error.extra)
+    if error.extra.get("retry_after") is not None:
+        response.headers["Retry-After"] = str(error.extra["retry_after"])
+    return response
 
 
 def render_http_exception(error: HTTPException) -> Response:

@@ -33,3 +33,32 @@ def test_demo_seed_is_idempotent(app, session):
     count = len(session.scalars(select(User)).all())
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     assert len(session.scalars(select(User)).all()) == count >= 3
+
+
+def test_departments_grants_and_their_staff_from_the_command_line(app, session, tmp_path):
+    from server.models import Grant
+    from tests.factories import publish_repo_forms
+    publish_repo_forms(session)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["departments", "create", "civil", "民政局"]).exit_code == 0
+    grant = tmp_path / "grant.json"
+    grant.write_text('{"kinds": ["resident"], "grids": "all", '
+                     '"fields": {"resident": {"phone": "visible"}}}', encoding="utf-8")
+    result = runner.invoke(args=["departments", "grant", "civil", str(grant)])
+    assert result.exit_code == 0, result.output
+    assert session.get(Grant, "civil").fields == {"resident": {"phone": "visible"}}
+    result = runner.invoke(args=["users", "create", "clerk.li", "--role", "viewer",
+                                 "--department", "civil", "--password-stdin"],
+                           input="a long password\n")
+    assert result.exit_code == 0, result.output
+    user = session.scalar(select(User).where(User.username == "clerk.li"))
+    assert user.department_code == "civil"
+
+
+def test_a_grant_file_naming_unknown_things_is_refused(app, session, tmp_path):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["departments", "create", "civil", "民政局"])
+    grant = tmp_path / "grant.json"
+    grant.write_text('{"kinds": ["spaceship"], "grids": "all"}', encoding="utf-8")
+    result = runner.invoke(args=["departments", "grant", "civil", str(grant)])
+    assert result.exit_code != 0 and "do not exist" in result.output

@@ -28,7 +28,7 @@ class GridProperties(Schema):
     community_name = fields.String(allow_none=True)
     version = fields.Integer(required=True)
     relation = fields.String(required=True, metadata={
-        "description": "assigned | neighbour | supervised | district | located"})
+        "description": "assigned | neighbour | supervised | district | located | other"})
 
 
 class GridFeature(Schema):
@@ -36,7 +36,8 @@ class GridFeature(Schema):
 
     type = fields.String(required=True, validate=validate.Equal("Feature"))
     id = fields.String(required=True)
-    geometry = fields.Dict(required=True, metadata={"description": "GeoJSON (Multi)Polygon"})
+    geometry = fields.Dict(required=True, allow_none=True, metadata={
+        "description": "GeoJSON (Multi)Polygon; null when located outside the grids I may see"})
     properties = fields.Nested(GridProperties, required=True)
 
 
@@ -83,7 +84,8 @@ def collection(query: dict[str, Any]) -> Response:
 @login_required()
 def locate(query: dict[str, Any]) -> Response:
     """The grid covering a point; 404 outside every grid."""
-    body = grid_views.grid_covering(db.session, query["lon"], query["lat"])
+    scope = visible_grids(db.session, current_user())
+    body = grid_views.grid_covering(db.session, query["lon"], query["lat"], scope)
     return Response(body, mimetype=GEOJSON)
 
 

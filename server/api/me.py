@@ -8,6 +8,7 @@ from server.api.blueprint import Blueprint
 from server.api.schemas import MeResponse
 from server.auth.current import current_user, login_required
 from server.extensions import db
+from server.models import Department
 from server.services.assignments import current_assignments
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user")
@@ -23,5 +24,8 @@ def me() -> dict[str, Any]:
     grids = [{"code": a.grid.code, "name": a.grid.name, "kind": a.kind.value,
               "valid_from": a.valid_from, "valid_to": a.valid_to}
              for a in current_assignments(db.session, user.id)]
+    department = db.session.get(Department, user.department_code) if user.department_code else None
     return {"username": user.username, "display_name": user.display_name,
-            "role": user.role.value, "grids": grids}
+            "role": user.role.value, "grids": grids,
+            "department": {"code": department.code, "name": department.name} if department
+            else None}

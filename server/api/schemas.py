@@ -35,12 +35,20 @@ class AssignmentSummary(Schema):
     valid_to = fields.DateTime(allow_none=True)
 
 
+class DepartmentSummary(Schema):
+    """A department by code and name."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
 class MeResponse(Schema):
     """The signed-in user."""
 
     username = fields.String()
     display_name = fields.String()
     role = fields.String()
+    department = fields.Nested(DepartmentSummary, allow_none=True)
     grids = fields.List(fields.Nested(AssignmentSummary))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app, jsonify, Response
 from server.api.blueprint import Blueprint
-from marshmallow import (INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate,
+from marshmallow import (EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate,
                          validates_schema)
 from psycopg.errors import DeadlockDetected
 from sqlalchemy.exc import OperationalError
@@ -19,7 +19,7 @@ from server.extensions import db
 from server.models import Role
 from server.services.change_feed import MAX_LIMIT, changes_since
 from server.services.record_view import record_body
-from server.services.scope import record_scope
+from server.services.scope import readable_kinds, record_scope
 from server.services.sync import UploadBatch, batch_results, process_batch
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Phone synchronisation")
@@ -54,7 +54,11 @@ class SyncItemSchema(Schema):
 
 
 class SyncBatchSchema(Schema):
-    """A batch of items captured offline; a malformed batch is refused whole, storing nothing."""
+    """A batch of items captured offline; a malformed batch is refused whole, storing nothing.
+    Members other than these are accepted (newer phones) but neither read nor stored."""
+
+    class Meta:
+        unknown = EXCLUDE
 
     batch_id = fields.UUID(required=True)
     device_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
@@ -146,5 +150,6 @@ def changes(query: dict[str, Any]) -> Response:
     """Records of my grids changed since a cursor; follow `next` until `more` is false."""
     user = current_user()
     rows, cursor, more = changes_since(db.session, record_scope(db.session, user),
-                                       query.get("since"), query["limit"])
+                                       readable_kinds(db.session, user), query.get("since"),
+                                       query["limit"])
     return jsonify(items=[record_body(db.session, user, r) for r in rows], next=cursor, more=more)

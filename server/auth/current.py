@@ -23,6 +23,11 @@ def current_user() -> User:
     return request.environ[_USER_KEY]
 
 
+def authenticated_user() -> User | None:
+    """The user this request has already authenticated, if any (never authenticates)."""
+    return request.environ.get(_USER_KEY)
+
+
 def _authenticate() -> User:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

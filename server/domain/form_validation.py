@@ -16,7 +16,6 @@ from server.domain.field_checks import (CHECK_BUILDERS, CONTROL_OR_SURROGATE, Fi
                                         Problem)
 from server.domain.definition_checks import ensure_valid_definition
 from server.domain.form_definition import definition_sha256
-from server.domain.phone_number import masked_phone_number
 
 # What counts as blank. Spelled out (not str.isspace / JS \s) so that phone and server agree.
 WHITESPACE = (
@@ -113,12 +112,10 @@ class FormValidator:
         return tuple(f for f in self._order if f in self.searchable_fields
                      and self._types[f] in ("id_card", "phone"))
 
-    def masked(self, data: Mapping) -> dict:
-        """A copy of record data with the sensitive fields masked, for roles that may not see them."""
-        shown = dict(data)
-        for name in self.sensitive_fields & shown.keys():
-            shown[name] = _masked_value(self._types[name], shown[name])
-        return shown
+    @property
+    def field_types(self) -> dict[str, str]:
+        """Each field's type, by name."""
+        return self._types
 
 
 def _compile_field(definition: Mapping, field: Mapping) -> tuple:
@@ -180,13 +177,3 @@ def _among(value: object, options: tuple) -> bool:
 def _unknown_path(name: object) -> str:
     shown = str(name) if len(str(name)) <= 64 else str(name)[:64] + "…"
     return "data." + CONTROL_OR_SURROGATE.sub("\ufffd", shown)
-
-
-def _masked_value(kind: str, value: object) -> object:
-    if type(value) is not str:
-        return "***" if value is not None else None
-    if kind == "id_card":
-        return id_cards.masked_id_card(value)
-    if kind == "phone":
-        return masked_phone_number(value)
-    return "***"

@@ -94,6 +94,9 @@ class Conflict(Base):
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id"), unique=True)
     record_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("records.id"), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    # The grid the submission's point lies in, when that is another grid: its supervisors
+    # review the conflict too, and only they (or administrators) may place a record there.
+    point_grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
     collector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[ConflictKind] = mapped_column(Enum(ConflictKind, name="conflict_kind"))
     status: Mapped[ConflictStatus] = mapped_column(

@@ -31,6 +31,8 @@ class User(Base):
     role: Mapped[Role] = mapped_column(Enum(Role, name="user_role", native_enum=True))
     password_hash: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    # Department staff (viewers) read what their department is granted.
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     refresh_tokens: Mapped[list[RefreshToken]] = relationship(back_populates="user")

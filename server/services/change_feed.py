@@ -45,7 +45,8 @@ class Cursor:
 
 
 _HORIZON = "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)"
-_AFTER = f"(r.change_xid, r.id) > (:xid, :record_id) AND r.change_xid < {_HORIZON}"
+_AFTER = (f"(r.change_xid, r.id) > (:xid, :record_id) AND r.change_xid < {_HORIZON} "
+          "AND (CAST(:kinds AS text[]) IS NULL OR r.kind = ANY(CAST(:kinds AS text[])))")
 
 # A scope reads each of its grids' (grid, change_xid, id) index from the cursor on, at most a
 # page per grid, then takes the first page of those: a small grid in a big district never
@@ -68,12 +69,13 @@ SELECT {RECORD_COLUMNS}, r.change_xid
  ORDER BY r.change_xid, r.id""")
 
 
-def changes_since(session: Session, grid_ids: list[int] | None, since: str | None,
-                  limit: int) -> tuple[list[Any], str, bool]:
-    """Rows changed after ``since`` in these grids (None: the whole district); the next
-    cursor; whether more are ready."""
+def changes_since(session: Session, grid_ids: list[int] | None, kinds: list[str] | None,
+                  since: str | None, limit: int) -> tuple[list[Any], str, bool]:
+    """Rows changed after ``since`` in these grids (None: the whole district) of these kinds
+    (None: all); the next cursor; whether more are ready."""
     cursor = Cursor.decode(since)
-    params = {"xid": cursor.xid, "record_id": cursor.record_id, "limit": limit + 1}
+    params = {"xid": cursor.xid, "record_id": cursor.record_id, "limit": limit + 1,
+              "kinds": kinds}
     if grid_ids is None:
         rows = session.execute(_DISTRICT_FEED, params).all()
     else:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.auth.passwords import hash_password
@@ -18,6 +19,26 @@ DEMO_GRIDS = ROOT / "grids" / "pingshan-demo.geojson"
 FORMS_DIR = ROOT / "forms"
 ROVING_COLLECTORS = 5
 STREET_SUPERVISORS = 6
+# Departments of the demo district, each with a user and a grant (see README: departments).
+DEPARTMENTS: list[dict[str, Any]] = [
+    {"code": "police", "name": "公安分局", "user": ("police1", "公安分局民警"),
+     "kinds": ["resident", "rental"], "grids": "all",
+     "fields": {"resident": {"id_card": "visible", "phone": "visible", "care_groups": "hidden",
+                             "disability_cert_no": "hidden"},
+                "rental": {"landlord_id_card": "visible", "landlord_phone": "visible"}}},
+    {"code": "civil", "name": "民政局", "user": ("civil1", "民政局窗口接待员"),
+     "kinds": ["resident"], "grids": "all",
+     "fields": {"resident": {"care_groups": "visible", "disability_cert_no": "visible",
+                             "phone": "visible"}}},
+    {"code": "labour", "name": "人力资源局（劳动）", "user": ("labour1", "劳动监察员"),
+     "kinds": ["resident"], "grids": "all",
+     "fields": {"resident": {"care_groups": "hidden", "disability_cert_no": "hidden",
+                             "marital_status": "hidden"}}},
+    {"code": "urban", "name": "城市管理局", "user": ("urban1", "城管执法员"),
+     "kinds": ["fixture"], "grids": "all", "fields": {}},
+    {"code": "kengzi", "name": "坑梓街道办", "user": ("kengzi1", "坑梓街道窗口接待员"),
+     "kinds": ["resident", "rental", "fixture"], "grids": ["PS-05"], "fields": {}},
+]
 
 
 def demo_users(grid_count: int) -> list[tuple[str, Role, str]]:
@@ -48,7 +69,27 @@ def seed_demo(session: Session, password: str) -> Iterator[str]:
         publication = publish_form(session, json.loads(path.read_text(encoding="utf-8")))
         if publication.created:
             yield f"form {publication.form.form_id} v{publication.form.version} published"
+    added = _add_departments(session, password)
+    if added:
+        yield f"departments: {added} created with their grants and users"
     yield "demo data is in place"
+
+
+def _add_departments(session: Session, password: str) -> int:
+    """The demo departments, their grants and one user each (after the forms: grants name them)."""
+    from server.models import Department
+    from server.services.departments import create_department, put_grant
+    missing = [d for d in DEPARTMENTS if session.get(Department, d["code"]) is None]
+    for department in missing:
+        create_department(session, None, department["code"], department["name"])
+        put_grant(session, None, department["code"], department["kinds"], department["grids"],
+                  department["fields"])
+    users = [(d["user"][0], Role.viewer, d["user"][1]) for d in missing]
+    _add_missing_users(session, users, password)
+    for department in missing:
+        session.execute(update(User).where(User.username == department["user"][0])
+                        .values(department_code=department["code"]))
+    return len(missing)
 
 
 def _add_missing_users(session: Session, users: list[tuple[str, Role, str]], password: str) -> int:

@@ -1,51 +1,102 @@
-"""Who sees sensitive fields in clear: the one place every record-bearing response goes through.
+"""What a reader may see of records: the one place every record-bearing response goes through.
 
-Policy: administrators, supervisors and collectors see sensitive fields (ID-card and phone
-numbers…) in clear: they work with the people concerned, and scoping already limits supervisors
-and collectors to their own grids. Viewers (department staff, window clerks) search the whole
-district, so they see them masked (``440307********1234``, ``138****5678``); a viewer who types a
-full ID-card number still finds the person, but the answer does not repeat the number.
+Policy. Administrators, supervisors and collectors see sensitive fields (ID-card and phone
+numbers, care groups…) in clear: they work with the people concerned, and scoping already limits
+supervisors and collectors to their own grids. Department staff (viewers) read what their
+department is granted (``grants``): which record kinds, which grids (all, or streets,
+communities, grids), and per form each field's level — ``visible``, ``masked`` or ``hidden``.
+Fields a grant does not name take the default grant, which is also what a viewer without a
+department gets: sensitive fields masked (``440307********1234``, ``138****5678``), the rest
+visible. A masked ID number also coarsens the birth date it encodes (see domain/masking.py).
+Every response that shows a sensitive field in clear is logged in the access log
+(services/access_log.py): the functions here note what they revealed.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
-from server.models import FormVersion, Role, User
+from server.domain.masking import MASKED, VISIBLE, shown_data as masked_data
+from server.models import FormVersion, Grant, Role, User
 from server.services.forms import validator_of
 
 ROLES_SEEING_SENSITIVE = frozenset({Role.admin, Role.supervisor, Role.collector})
 _validators: dict[tuple[str, int], FormValidator] = {}
 
 
-def sees_sensitive(user: User) -> bool:
-    """Whether this user's role may see sensitive fields in clear."""
-    return user.role in ROLES_SEEING_SENSITIVE
+@dataclass
+class Reader:
+    """One user's view of the records, decided once per session from role and grant."""
+
+    user_id: int
+    sensitive_level: str                      # the level of sensitive fields a grant does not name
+    fields: dict[str, dict[str, str]]         # form id -> field -> level, from the grant
+    revealed: set[Any] = field(default_factory=set)  # record ids (or subjects) shown in clear
+
+    def level(self, form: FormValidator, name: str) -> str:
+        """The level at which this reader sees one field of a form."""
+        named = self.fields.get(form.form_id, {}).get(name)
+        if named is not None:
+            return named
+        return self.sensitive_level if name in form.sensitive_fields else VISIBLE
+
+    def show(self, form: FormValidator, data: dict[str, Any], subject: Any) -> dict[str, Any]:
+        """Data as this reader may see it; note ``subject`` when a sensitive value shows."""
+        shown = masked_data(form.field_types, lambda name: self.level(form, name), data)
+        if subject is not None and any(
+                shown.get(name) == data[name] and data[name] is not None
+                for name in form.sensitive_fields & data.keys()):
+            self.revealed.add(subject)
+        return shown
+
+
+def reader_for(session: Session, user: User) -> Reader:
+    """The user's reader, made once per session (a request, a job)."""
+    key = ("disclosure.reader", user.id)
+    if key not in session.info:
+        session.info[key] = _make_reader(session, user)
+    return session.info[key]
+
+
+def _make_reader(session: Session, user: User) -> Reader:
+    if user.role in ROLES_SEEING_SENSITIVE:
+        return Reader(user.id, VISIBLE, {})
+    grant = (session.get(Grant, user.department_code) if user.department_code else None)
+    return Reader(user.id, MASKED, dict(grant.fields) if grant else {})
 
 
 def shown_data(session: Session, user: User, form_id: str | None, form_version: int | None,
-               data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Record data as this user may see it."""
-    if data is None or sees_sensitive(user) or form_id is None or form_version is None:
+               data: dict[str, Any] | None, subject: Any = None) -> dict[str, Any] | None:
+    """Record data as this user may see it (``subject``: the record it belongs to)."""
+    if data is None or form_id is None or form_version is None:
         return data
-    validator = _validator(session, form_id, form_version)
-    return validator.masked(data) if validator else {k: "***" for k in data}
+    form = validator(session, form_id, form_version)
+    if form is None:
+        return {k: "***" for k in data}
+    return reader_for(session, user).show(form, data, subject)
 
 
 def shown_key(session: Session, user: User, form_id: str, form_version: int, key: str) -> str:
-    """A record's natural key, masked like the field it comes from."""
-    if sees_sensitive(user):
-        return key
-    validator = _validator(session, form_id, form_version)
-    if validator is None:
+    """A record's natural key, shown like the field it comes from."""
+    form = validator(session, form_id, form_version)
+    if form is None:
         return "***"
-    return str(validator.masked({validator.key: key})[validator.key])
+    shown = reader_for(session, user).show(form, {form.key: key}, None)
+    return str(shown.get(form.key, "***"))
 
 
-def _validator(session: Session, form_id: str, version: int) -> FormValidator | None:
+def take_revealed(session: Session, user: User) -> set[Any]:
+    """What this session has shown the user in clear (for the access log); the reader is
+    forgotten, so the next request decides afresh."""
+    reader = session.info.pop(("disclosure.reader", user.id), None)
+    return set(reader.revealed) if reader else set()
+
+
+def validator(session: Session, form_id: str, version: int) -> FormValidator | None:
     """Published versions never change, so their validators are cached for good."""
     key = (form_id, version)
     if key not in _validators:

@@ -68,8 +68,10 @@ def grid_feature(session: Session, code: str, scope: GridScope) -> bytes:
     return _dump(_feature(row, relation, row[8]))
 
 
-def grid_covering(session: Session, lon: float, lat: float) -> bytes:
-    """The grid covering a point; on a shared edge, deterministically the lowest code."""
+def grid_covering(session: Session, lon: float, lat: float, scope: GridScope) -> bytes:
+    """The grid covering a point; on a shared edge, deterministically the lowest code. Its
+    code and names are for anyone signed in (a phone asks "which grid am I in?"); its outline
+    only for those who may see that grid, as ``/grids/{code}`` decides."""
     row = session.execute(text("""
         SELECT id, code, name, street_code, street_name, community_code, community_name, version,
                ST_AsGeoJSON(boundary_simplified, 6)
@@ -77,12 +79,14 @@ def grid_covering(session: Session, lon: float, lat: float) -> bytes:
         {"lon": lon, "lat": lat}).first()
     if row is None:
         raise NotFound(f"No grid covers ({lon}, {lat}).")
-    return _dump(_feature(row, "located", row[8]))
+    visible = scope.relation(row[0]) is not None
+    return _dump(_feature(row, "located" if visible else "other", row[8] if visible else None))
 
 
-def _feature(row: Any, relation: str, geometry_json: str) -> dict[str, Any]:
+def _feature(row: Any, relation: str, geometry_json: str | None) -> dict[str, Any]:
     grid_id, code, name, street_code, street_name, community_code, community_name, version = row[:8]
-    return {"type": "Feature", "id": code, "geometry": json.loads(geometry_json),
+    return {"type": "Feature", "id": code,
+            "geometry": json.loads(geometry_json) if geometry_json else None,
             "properties": {"code": code, "name": name, "street_code": street_code,
                            "street_name": street_name, "community_code": community_code,
                            "community_name": community_name, "version": version,

@@ -15,7 +15,7 @@ def record_body(session: Session, user: User, row: Any) -> dict[str, Any]:
     return {"id": str(row.id), "kind": row.kind, "key": _key(session, user, row), "grid": row.grid,
             "version": row.version, "form": row.form_id, "form_version": row.form_version,
             "geometry": json.loads(row.geometry) if row.geometry else None,
-            "data": shown_data(session, user, row.form_id, row.form_version, row.data),
+            "data": shown_data(session, user, row.form_id, row.form_version, row.data, row.id),
             "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by,
             "retired": row.retired_at is not None}
 
@@ -23,7 +23,7 @@ def record_body(session: Session, user: User, row: Any) -> dict[str, Any]:
 def version_body(session: Session, user: User, row: Any) -> dict[str, Any]:
     """One version of a record's history."""
     return {"version": row.version, "data": shown_data(session, user, row.form_id,
-                                                        row.form_version, row.data),
+                                                        row.form_version, row.data, row.record_id),
             "grid": row.grid, "form": row.form_id, "form_version": row.form_version,
             "made_at": row.made_at.isoformat(), "made_by": row.made_by,
             "submission_id": str(row.submission_id) if row.submission_id else None,

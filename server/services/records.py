@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session
 from server.domain.search_terms import recognised_number
 from server.errors import NotFound
 from server.models import User
+from server.services.access_log import check_number_search, log_number_search
 from server.services.record_rows import RECORD_COLUMNS, RECORD_JOINS, record_row
-from server.services.scope import record_scope
+from server.services.scope import readable_kinds, record_scope
 
 
 def get_record(session: Session, user: User, record_id: uuid.UUID) -> Any:
     """One record within the user's scope."""
-    scope = record_scope(session, user)
+    scope, kinds = record_scope(session, user), readable_kinds(session, user)
     row = record_row(session, record_id)
-    if row is None or (scope is not None and row.grid_id not in scope):
+    if row is None or (kinds is not None and row.kind not in kinds) or (scope is not None and row.grid_id not in scope):
         raise NotFound(f"No record {record_id} among the records you may see.")
     return row
 
@@ -27,7 +28,7 @@ def record_history(session: Session, user: User, record_id: uuid.UUID) -> list[A
     """Every version of a record in the user's scope, oldest first."""
     get_record(session, user, record_id)
     return list(session.execute(text("""
-        SELECT v.version, v.data, g.code AS grid, v.form_id, v.form_version, v.made_at,
+        SELECT v.record_id, v.version, v.data, g.code AS grid, v.form_id, v.form_version, v.made_at,
                u.username AS made_by, v.submission_id, v.conflict_id, v.branch,
                v.changed_fields, v.auto_merged_fields, v.note
           FROM record_versions v JOIN grids g ON g.id = v.grid_id
@@ -48,11 +49,14 @@ def search_records(session: Session, user: User, *, kind: str | None, q: str | N
         return _rows(session, where, "r.updated_at DESC, r.id", params)
     number = recognised_number(q)
     if number is not None:
+        check_number_search(session, user)
         params["term"] = number
         # Look the number up in its GIN index first (OFFSET 0 keeps the planner from walking
         # the primary key in order instead: it cannot estimate array containment).
-        return _rows(session, where, "r.id", params,
-                     lookup="r.search_keys @> ARRAY[CAST(:term AS text)]")
+        found = _rows(session, where, "r.id", params,
+                      lookup="r.search_keys @> ARRAY[CAST(:term AS text)]")
+        log_number_search(session, user, number, len(found))
+        return found
     return _name_matches(session, where, q, params)
 
 
@@ -63,6 +67,10 @@ def _scope_conditions(session: Session, user: User, kind: str | None,
     if kind:
         where.append("r.kind = :kind")
         params["kind"] = kind
+    kinds = readable_kinds(session, user)
+    if kinds is not None:
+        where.append("r.kind = ANY(CAST(:kinds AS text[]))")
+        params["kinds"] = kinds
     scope = record_scope(session, user)
     if grid_code:
         grid_id = session.execute(text("SELECT id FROM grids WHERE code = :code"),

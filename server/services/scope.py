@@ -6,7 +6,9 @@
 - A collector works in a grid at ``t`` through a primary or roving assignment in force at ``t``.
   It reads the records of the grids it works in now, and sees those grids' neighbours' outlines.
 - A supervisor sees, reads and reviews the grids it supervises now.
-- Administrators and viewers see and read the whole district; administrators review everywhere.
+- Administrators see and read the whole district and review everywhere.
+- Viewers (department staff) see the district's outlines and read the record kinds and grids
+  their department is granted (the whole district and every kind without a grant).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.errors import Forbidden
-from server.models import Assignment, AssignmentKind, Grid, GridNeighbour, Role, User
+from server.models import Assignment, AssignmentKind, Grant, Grid, GridNeighbour, Role, User
 
 WORKING_KINDS = (AssignmentKind.primary, AssignmentKind.roving)
 DISTRICT_ROLES = frozenset({Role.admin, Role.viewer})
@@ -91,11 +93,34 @@ def visible_grids(session: Session, user: User) -> GridScope:
 
 def record_scope(session: Session, user: User) -> list[int] | None:
     """The grids whose records the user may read now; None for the whole district."""
-    if user.role in DISTRICT_ROLES:
+    if user.role == Role.admin:
         return None
+    if user.role == Role.viewer:
+        return _granted_grids(session, user)
     if user.role == Role.supervisor:
         return sorted(supervised_grid_ids(session, user.id))
     return sorted(workable_grid_ids(session, user.id, _now()))
+
+
+def readable_kinds(session: Session, user: User) -> list[str] | None:
+    """The record kinds the user may read; None for every kind."""
+    grant = _grant(session, user)
+    return sorted(grant.kinds) if grant is not None else None
+
+
+def _grant(session: Session, user: User) -> Grant | None:
+    if user.role != Role.viewer or not user.department_code:
+        return None
+    return session.get(Grant, user.department_code)
+
+
+def _granted_grids(session: Session, user: User) -> list[int] | None:
+    grant = _grant(session, user)
+    if grant is None or grant.grids == "all":
+        return None
+    codes = list(grant.grids)
+    return sorted(session.scalars(select(Grid.id).where(
+        Grid.code.in_(codes) | Grid.street_code.in_(codes) | Grid.community_code.in_(codes))))
 
 
 def review_scope(session: Session, user: User) -> list[int] | None:

@@ -23,7 +23,8 @@ def conflict_body(session: Session, user: User, conflict: Conflict) -> dict[str,
         if side is None:
             return None
         return {**side, "data": shown_data(session, user, submission.form_id,
-                                           submission.form_version, side.get("data"))}
+                                           submission.form_version, side.get("data"),
+                                           conflict.record_id or f"conflict:{conflict.id}")}
 
     row = record_row(session, conflict.record_id) if conflict.record_id else None
     people = _people(session, conflict)

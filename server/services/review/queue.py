@@ -49,7 +49,8 @@ def list_conflicts(session: Session, user: User, wanted: ConflictFilter) -> list
     return list(session.execute(text(f"""
         SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_FROM}
          WHERE c.id > :after
-           AND (CAST(:scope AS bigint[]) IS NULL OR c.grid_id = ANY(CAST(:scope AS bigint[])))
+           AND (CAST(:scope AS bigint[]) IS NULL OR c.grid_id = ANY(CAST(:scope AS bigint[]))
+                OR c.point_grid_id = ANY(CAST(:scope AS bigint[])))
            AND (CAST(:status AS text) IS NULL OR c.status = CAST(:status AS conflict_status))
            AND (CAST(:kind AS text) IS NULL OR c.kind = CAST(:kind AS conflict_kind))
            AND (CAST(:grid AS text) IS NULL OR g.code = :grid)
@@ -64,10 +65,11 @@ def list_conflicts(session: Session, user: User, wanted: ConflictFilter) -> list
 
 def get_conflict(session: Session, user: User, conflict_id: int, *,
                  lock: bool = False) -> Conflict:
-    """One conflict in the user's grids."""
+    """One conflict in the user's grids (its collector's or record's grid, or the point's)."""
     scope = review_scope(session, user)
     conflict = session.get(Conflict, conflict_id, with_for_update=lock or None)
-    if conflict is None or (scope is not None and conflict.grid_id not in scope):
+    if conflict is None or (scope is not None and conflict.grid_id not in scope
+                            and conflict.point_grid_id not in scope):
         raise NotFound(f"No conflict {conflict_id} among the grids you review.")
     return conflict
 

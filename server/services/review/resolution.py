@@ -5,21 +5,23 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
 from server.domain.item_result import ItemResult, error
 from server.domain.three_way_merge import apply_edit, changed_fields
 from server.errors import Conflict as ConflictError
-from server.errors import Invalid
-from server.models import Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus, User
+from server.errors import Forbidden, Invalid
+from server.models import (Conflict, ConflictKind, ConflictStatus, Grid, Submission,
+                           SubmissionStatus, User)
 from server.services.audit import record_audit
 from server.services.covering import covering_grid_id
 from server.services.forms import find_form_version, validator_of
 from server.services.record_store import (RecordState, VersionWrite, create_records,
                                           load_records, update_records)
 from server.services.review.queue import StaleConflict, get_conflict, raise_if_unavailable
+from server.services.scope import review_scope
 from server.services.sync import release_held_updates
 
 ACTIONS = ("accept", "reject", "merge")
@@ -80,6 +82,7 @@ def _apply(session: Session, user: User, conflict: Conflict, submission: Submiss
                             **extra)
 
     if conflict.record_id is None:
+        _require_may_place(session, user, grid_id)
         record_id = submission.record_id or uuid.uuid4()
         if not create_records(session, [version(record_id, 1, new_data, grid_id, set(new_data),
                                                 created_by=submission.collector_id)]):
@@ -96,9 +99,19 @@ def _apply(session: Session, user: User, conflict: Conflict, submission: Submiss
     if action == "accept" and conflict.kind == ConflictKind.stale_edit and conflict.base:
         new_data = apply_edit(conflict.base["data"] or {}, current.data, new_data)
     grid = None if conflict.kind in _KEEPS_GRID else grid_id
+    _require_may_place(session, user, grid or current.grid_id)
     update_records(session, [version(current.id, current.version + 1, new_data, grid,
                                      changed_fields(current.data, new_data))])
     return current.id, current.version + 1
+
+
+def _require_may_place(session: Session, user: User, grid_id: int | None) -> None:
+    """Only those who review a grid place records in it; the others may still reject."""
+    scope = review_scope(session, user)
+    if scope is not None and grid_id not in scope:
+        code = session.scalar(select(Grid.code).where(Grid.id == grid_id)) if grid_id else None
+        raise Forbidden(f"Only the supervisors of grid {code} may place a record there; "
+                        "you may reject the item, or leave it to them.", grid=code)
 
 
 def _finish(session: Session, user: User, conflict: Conflict, submission: Submission,

@@ -48,6 +48,8 @@ class Writes:
         self.conflicts.append({
             "submission_id": ready.item.id, "record_id": record.id if record else None,
             "grid_id": grid_id, "collector_id": ready.collector_id, "kind": kind,
+            "point_grid_id": (check.covering_grid_id if check.covering_grid_id != grid_id
+                              else None),
             "base": {"version": ready.item.base_version, "data": base} if base is not None else None,
             "current": record.snapshot() if record else None,
             "incoming": _incoming(ready), "changed_fields": changed or [],

@@ -76,6 +76,10 @@ class Comparison:
     def errors(self) -> int:
         return sum(r.errors for r in self.http + self.raw)
 
+    @property
+    def label(self) -> str:
+        return f"{self.clients} client{'s' if self.clients > 1 else ''}"
+
 
 def compare(stack: Stack, senders: list[Collector], residents: Residents, clients: int,
             size: int, items: int, rounds: int) -> Comparison:
@@ -83,10 +87,10 @@ def compare(stack: Stack, senders: list[Collector], residents: Residents, client
     comparison = Comparison(clients, size, len(senders))
     for number in range(1, rounds + 1):
         sign_in_all(stack.base_url, senders)
-        say(f"batches of {size}, {clients} client(s), round {number}: HTTP, {items} items …")
+        say(f"batches of {size}, {comparison.label}, round {number}: HTTP, {items} items …")
         batches = residents.batches(senders, items, size)
         comparison.http.append(http_round(stack.base_url, batches, clients, f"http {number}"))
-        say(f"batches of {size}, {clients} client(s), round {number}: raw, {items} items …")
+        say(f"batches of {size}, {comparison.label}, round {number}: raw, {items} items …")
         batches = residents.batches(senders, items, size)
         comparison.raw.append(raw_round(stack.database_url, batches, clients, f"raw {number}"))
     if size == 1:
@@ -130,8 +134,8 @@ def print_comparison(c: Comparison) -> None:
         notes.append(f"median request: HTTP {median_latency_ms(c.http):.2f} ms, raw"
                      f" {median_latency_ms(c.raw):.2f} ms, GET /healthz {floor:.2f} ms"
                      f" (HTTP one-item = {ratio(median_latency_ms(c.http), floor)} /healthz)")
-    print_table(f"Batches of {c.size} from {c.clients} client(s), {c.collectors} collectors;"
-                " rounds alternate, fresh items each",
+    print_table(f"Batches of {c.size} from {c.label}, {c.collectors} collector(s); rounds"
+                " alternate, fresh items each",
                 ["round", "items", "seconds", "items/s", "p50 ms", "p95 ms", "errors",
                  "outcomes"], rows, notes)
 
@@ -153,19 +157,19 @@ def targets(batched: list[Comparison], single: list[Comparison], rush_round: Rou
     rows = []
     for c in batched:
         rates = f"{median_rate(c.http):.0f} / {median_rate(c.raw):.0f}/s"
-        rows.append(Target(f"batches of {c.size}, {c.clients} client(s): HTTP / raw",
+        rows.append(Target(f"batches of {c.size}, {c.label}: HTTP / raw",
                            f"{c.ratio:.2f} ({rates})", f">= {RATIO_TARGET}",
                            c.ratio >= RATIO_TARGET))
     for c in single:
         odk = ODK_ACCEPTED.get(c.clients)
-        rows.append(Target(f"one-item batches, {c.clients} client(s): items/s",
+        rows.append(Target(f"one-item batches, {c.label}: items/s",
                            f"{median_rate(c.http):.0f} (raw {median_rate(c.raw):.0f})",
                            f">= {2 * odk} (2 × ODK)" if odk else "",
                            median_rate(c.http) >= 2 * odk if odk else None))
-        rows.append(Target(f"one-item batches, {c.clients} client(s): median request ms",
+        rows.append(Target(f"one-item batches, {c.label}: median request ms",
                            f"{median_latency_ms(c.http):.2f}", "≈ 3 (follows from the rate)"))
     for c in batched + single:
-        rows.append(Target(f"items not merged, batches of {c.size}, {c.clients} client(s)",
+        rows.append(Target(f"items not merged, batches of {c.size}, {c.label}",
                            str(c.errors), "0", c.errors == 0))
     if rush_round is not None:
         rows.append(Target("rush errors", str(rush_round.errors), "0", rush_round.errors == 0))

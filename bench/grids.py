@@ -28,10 +28,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import os
 import random
-import signal
 import statistics
 import sys
 from collections.abc import Callable
@@ -42,7 +40,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from harness import Client, Reply, local_stack, say, sign_in  # noqa: E402
+from figures import percentile  # noqa: E402
+from harness import Client, Reply, bounded, local_stack, say, sign_in, stop_on_sigterm  # noqa: E402
 
 BBOX = (114.29, 22.62, 114.42, 22.77)  # lon_min, lat_min, lon_max, lat_max of the demo district
 GZIP_TARGET_BYTES = 100 * 1024
@@ -105,8 +104,7 @@ class Series:
 
     @property
     def p95(self) -> float:
-        ordered = sorted(self.ms)
-        return ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)]  # nearest-rank
+        return percentile(self.ms, 0.95)
 
 
 def interleaved(plan: list[tuple[str, Callable[[], Reply]]], count: int,
@@ -215,20 +213,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def bounded(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: an integer in [low, high] (request counts stay bounded)."""
-    def parse(value: str) -> int:
-        number = int(value)
-        if not low <= number <= high:
-            raise argparse.ArgumentTypeError(f"{value} is not in {low}-{high}")
-        return number
-    return parse
-
-
 def main(argv: list[str]) -> None:
     """Bench the given server, or one started here and always torn down."""
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # finally blocks run on SIGTERM too
+    stop_on_sigterm()  # finally blocks run on SIGTERM too
     try:
         if args.url:
             print(f"Zhiwang grid benchmark against {args.url}")

@@ -9,6 +9,7 @@ Ctrl-C; install `stop_on_sigterm()` for SIGTERM). Only loopback traffic.
 """
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import os
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +226,24 @@ def sign_in(client: Client, username: str, password: str = DEMO_PASSWORD) -> dic
     if reply.status != 200:
         fail(f"sign-in as {username} → {reply.status}: {reply.body[:300]!r}")
     return {"Authorization": f"Bearer {json.loads(reply.body)['access_token']}"}
+
+
+# ------------------------------------------------------------------------------ the command line
+
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high] (request counts stay bounded)."""
+    def parse(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not in {low}-{high}")
+        return number
+    return parse
+
+
+def counts(low: int, high: int) -> Callable[[str], list[int]]:
+    """An argparse type: comma-separated integers, each in [low, high] ("1,4")."""
+    one = bounded(low, high)
+    return lambda value: [one(part) for part in value.split(",") if part.strip()]
 
 
 # ---------------------------------------------------------------------------------- messages

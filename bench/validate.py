@@ -24,53 +24,35 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from marshmallow import Schema, ValidationError, fields, validate  # noqa: E402
 
+from people import People  # noqa: E402
 from server.domain.form_definition import choices_of, compile_pattern  # noqa: E402
 from server.domain.form_validation import compile_form  # noqa: E402
-from server.domain.id_card import check_character, china_today, id_card_problem  # noqa: E402
+from server.domain.id_card import china_today, id_card_problem  # noqa: E402
 from server.domain.phone_number import is_phone_number  # noqa: E402
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰红建国志海文斌波宇浩晨欣怡子涵梓轩"
-REGIONS = ["440310", "440307", "430524", "360731", "452501", "441481", "511623", "420984",
-           "450881", "441522", "350583", "612401"]
-TOWNS = ["湖南省邵阳市隆回县桃洪镇", "江西省赣州市兴国县潋江镇", "广西玉林市北流市城南街道",
-         "广东省梅州市兴宁市宁新街道", "四川省广安市邻水县鼎屏镇", "湖北省孝感市汉川市仙女山街道"]
-COMMUNITIES = ["坑梓街道秀新社区", "坪山街道六和社区", "马峦街道江岭社区", "碧岭街道汤坑社区",
-               "石井街道田头社区", "龙田街道老坑社区"]
+STREETS = [("坑梓街道", "秀新社区"), ("坪山街道", "六和社区"), ("马峦街道", "江岭社区"),
+           ("碧岭街道", "汤坑社区"), ("石井街道", "田头社区"), ("龙田街道", "老坑社区")]
 EMPLOYERS = ["比亚迪汽车工业有限公司", "深圳市坪山区某电子有限公司", "坪山区人民医院", "个体"]
 
 
-def make_id_card(rng: random.Random) -> tuple[str, str]:
-    """A valid ID number and its birth date (YYYY-MM-DD)."""
-    year, month, day = rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28)
-    first_17 = f"{rng.choice(REGIONS)}{year}{month:02d}{day:02d}{rng.randint(0, 999):03d}"
-    return first_17 + check_character(first_17), f"{year}-{month:02d}-{day:02d}"
-
-
-def make_resident(rng: random.Random) -> dict:
-    """One realistic resident submission, valid for resident.v1."""
-    number, born = make_id_card(rng)
-    kind = rng.choices(["floating", "registered"], [7, 3])[0]
-    data = {
-        "name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
-        "id_card": number, "gender": "1" if int(number[16]) % 2 else "2", "birth_date": born,
-        "household_type": kind,
-        "ethnicity": rng.choices(["01", "08", "15", "06"], [90, 4, 3, 3])[0],
-        "phone": f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}",
-        "hukou_address": rng.choice(TOWNS) + f"{rng.randint(1, 30)}组",
-        "residence_type": "rental", "house": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "current_address":
-            f"坪山区{rng.choice(COMMUNITIES)}{rng.randint(1, 80)}号{rng.randint(101, 808)}",
-        "moved_in_date":
-            f"20{rng.randint(10, 23)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-        "employment_status": "employed", "employer": rng.choice(EMPLOYERS), "occupation": "工人",
-        "social_security": rng.choice(["shenzhen", "elsewhere", "none"]),
-    }
-    if kind == "floating" and rng.random() < 0.6:
+def make_resident(people: People) -> dict:
+    """One realistic resident submission, valid for resident.v1, with the optional fields a
+    collector fills in beside the person (house, move-in date, work, social security, permit)."""
+    rng = people.rng
+    data = people.resident(*rng.choice(STREETS))
+    if data["residence_type"] == "rental":
+        data["house"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    data["moved_in_date"] = (
+        f"20{rng.randint(10, 23)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+    if data["birth_date"] < "2008":
+        data |= {"employment_status": "employed", "employer": rng.choice(EMPLOYERS),
+                 "occupation": "工人"}
+    data["social_security"] = rng.choice(["shenzhen", "elsewhere", "none"])
+    if data["household_type"] == "floating" and rng.random() < 0.6:
         data["residence_permit_no"] = f"{rng.randint(10**11, 10**12 - 1)}"
         data["residence_permit_valid_to"] = "2026-01-31"
     return data
@@ -82,7 +64,7 @@ def spoil(rng: random.Random, data: dict) -> dict:
     mistakes = [
         {"id_card": number[:17] + ("0" if number[17] != "0" else "1")},
         {"id_card": number[:10] + "0230" + number[14:]},
-        {"phone": data["phone"][:-1]},
+        {"phone": data.get("phone", "13925481736")[:-1]},
         {"name": ""},
         {"gender": "male"},
         {"nationality": "USA"},
@@ -149,8 +131,9 @@ def main() -> None:
     args = parser.parse_args()
 
     definition = json.loads((ROOT / "forms" / "resident.v1.json").read_text("utf-8"))
-    rng = random.Random(20240601)
-    items = [make_resident(rng) for _ in range(args.items)]
+    people = People(20240601)
+    rng = people.rng
+    items = [make_resident(people) for _ in range(args.items)]
     items = [spoil(rng, item) if rng.random() < args.invalid else item for item in items]
     raw = [json.dumps(item, ensure_ascii=False).encode() for item in items]
     form, schema, today = compile_form(definition), marshmallow_schema(definition), china_today()

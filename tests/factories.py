@@ -85,10 +85,11 @@ def make_assignment(session: Session, user: User, grid: Any, kind: str = "primar
 
 
 def make_id_card(serial: int, born: str = "19900101", region: str = "440310") -> str:
-    """A valid 18-digit ID-card number (GB 11643 check character included)."""
-    from server.domain.id_card import check_character
-    first_17 = f"{region}{born}{serial % 1000:03d}"
-    return first_17 + check_character(first_17)
+    """A valid 18-digit ID-card number (GB 11643 check character included); born is YYYYMMDD."""
+    from datetime import date
+
+    from server.domain.id_card import synthetic_id_card
+    return synthetic_id_card(region, date.fromisoformat(born), serial % 1000)
 
 
 def resident_data(serial: int = 1, **overrides: Any) -> dict[str, Any]:

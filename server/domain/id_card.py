@@ -39,6 +39,15 @@ def check_character(first_17_digits: str) -> str:
     return _CHECK_CHARACTERS[total % 11]
 
 
+def synthetic_id_card(region: str, born: date, serial: int) -> str:
+    """A valid number for test and benchmark data: the 6-digit region, the birth date, a 3-digit
+    serial (odd for men, even for women) and the check character."""
+    if not (len(region) == 6 and region.isascii() and region.isdigit() and 0 <= serial <= 999):
+        raise ValueError(f"no ID number from region {region!r} and serial {serial}")
+    first_17 = f"{region}{born.year:04d}{born.month:02d}{born.day:02d}{serial:03d}"
+    return first_17 + check_character(first_17)
+
+
 def birth_date_of(id_card: str) -> date | None:
     """The birth date written in an 18-character ID number, or None if it is no real date."""
     digits = id_card[6:14]

@@ -12,6 +12,7 @@ from server.domain.id_card import (
     is_male,
     masked_id_card,
     normalized_id_card,
+    synthetic_id_card,
 )
 
 TODAY = date(2024, 6, 1)
@@ -132,3 +133,18 @@ def test_masked_number_keeps_region_and_last_four() -> None:
 def test_china_today_is_the_utc_date_or_the_day_after() -> None:
     utc_today = datetime.now(timezone.utc).date()
     assert china_today() in {utc_today, utc_today + timedelta(days=1)}
+
+
+def test_synthetic_id_card_is_valid_and_carries_its_parts() -> None:
+    number = synthetic_id_card("440310", date(1990, 3, 7), 123)
+    assert number == "440310199003071237"
+    assert id_card_problem(number, TODAY) is None
+    assert birth_date_of(number) == date(1990, 3, 7) and is_male(number)
+
+
+@pytest.mark.parametrize("region, serial", [("11010", 2), ("4403101", 2), ("44031a", 2),
+                                            ("440310", -1), ("440310", 1000)])
+def test_synthetic_id_card_refuses_what_cannot_be_written_in_18_characters(
+        region: str, serial: int) -> None:
+    with pytest.raises(ValueError):
+        synthetic_id_card(region, date(1990, 3, 7), serial)

@@ -70,7 +70,11 @@ def live_server(e2e_database_url: str) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: stop it the hard way
+            process.kill()
+            process.wait()
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from server.domain.form_validation import FormValidator, compile_form  # noqa: E402
-from server.services.sync_store import search_values  # noqa: E402  (the one import: see above)
+from server.services.record_store import search_values  # noqa: E402  (the one import: see above)
 
 
 @dataclass(frozen=True)

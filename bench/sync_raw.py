@@ -29,6 +29,7 @@ import psycopg
 
 from parallel import Concurrent
 from record_columns import record_columns
+from server.services.scope import works_in_sql  # the one "works in grid at t" rule
 from sync_http import Outcome, Round
 from sync_items import Batch
 
@@ -47,8 +48,7 @@ batch AS (
 located AS (
     SELECT item.*, point.geom,
            (SELECT g.id FROM assignments a JOIN grids g ON g.id = a.grid_id
-             WHERE a.user_id = %(collector)s AND a.kind IN ('primary', 'roving')
-               AND a.valid_from <= item.at AND (a.valid_to IS NULL OR a.valid_to > item.at)
+             WHERE """ + works_in_sql("a", "%(collector)s", "item.at") + """
                AND ST_Intersects(g.boundary, point.geom)
              ORDER BY g.code LIMIT 1) AS grid_id
       FROM item, ST_SetSRID(ST_MakePoint(item.lon, item.lat), 4326) AS point(geom)),

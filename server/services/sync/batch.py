@@ -14,7 +14,7 @@ from server.models import Batch, Grid, Submission, User
 from server.services.sync.held import release_held
 from server.services.sync.intake import UploadBatch, receive_batch
 from server.services.sync.merge import MergeRun, merge_items
-from server.services.sync.outcomes import audit_batch, save_outcomes
+from server.services.sync.outcomes import save_outcomes
 from server.services.sync.prepare import Prepared, prepare_items
 
 
@@ -27,8 +27,7 @@ def process_batch(session: Session, collector: User, batch: UploadBatch,
     run = MergeRun(session, now)
     created = merge_items(run, prepared.ready)
     released = release_held(run, created)
-    results = _write(run, [prepared, released])
-    audit_batch(session, collector.id, intake.batch_id, results)
+    results = _write(run, [prepared, released], audit=(collector.id, intake.batch_id))
     return {"batch_id": str(intake.batch_id), "results": [
         intake.answered.get(i) or results[i].as_dict() for i in intake.order]}
 
@@ -52,15 +51,16 @@ def batch_results(session: Session, collector: User, batch_id: uuid.UUID) -> dic
     return {"batch_id": str(batch_id), "results": results}
 
 
-def _write(run: MergeRun, checked: list[Prepared]) -> dict[uuid.UUID, ItemResult]:
-    """Write the run's record versions and conflicts, and every item's outcome."""
+def _write(run: MergeRun, checked: list[Prepared], audit: tuple[int, uuid.UUID] | None = None
+           ) -> dict[uuid.UUID, ItemResult]:
+    """Write the run's record versions and conflicts, and every item's outcome (and audit)."""
     run.writes.flush(run.session, _grid_codes(run.session, run.writes.conflict_grid_ids()))
     results = dict(run.writes.results)
     parsed = {}
     for prepared in checked:
         results.update(prepared.rejected)
         parsed.update(prepared.parsed)
-    save_outcomes(run.session, results, parsed, run.now)
+    save_outcomes(run.session, results, parsed, run.now, audit)
     return results
 
 

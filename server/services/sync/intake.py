@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from server.domain.item_result import ID_REUSED, ItemResult, duplicate_of
@@ -38,17 +37,22 @@ class Intake:
 
 
 def receive_batch(session: Session, collector_id: int, batch: UploadBatch) -> Intake:
-    """Store the batch and its new items raw; answer replays from what was stored."""
+    """Store the batch and its new items raw (one statement); answer replays from what was
+    stored."""
     canonical = _canonical_items(batch.items)
     order = [uuid.UUID(item["id"]) for item in batch.items]
-    _store_batch(session, batch, collector_id, order)
     intake = Intake(batch.batch_id, batch.device_id, order)
     hashes = {i: hashlib.sha256(c.encode()).hexdigest() for i, c in zip(order, canonical)}
     rows = ",".join(f'{{"id":"{i}","sha":"{hashes[i]}","raw":{c}}}'
                     for i, c in zip(order, canonical))
-    inserted = set(session.scalars(text(_STORE_RAW), {
+    stored = session.execute(text(_STORE_RAW), {
         "rows": f"[{rows}]", "batch": batch.batch_id, "device": batch.device_id,
-        "collector": collector_id}))
+        "collector": collector_id, "ids": order,
+        "envelope": json.dumps({"batch_id": str(batch.batch_id),
+                                "device_id": batch.device_id}, ensure_ascii=False)}).one()
+    if not stored.new_batch:
+        _extend_batch(session, batch, collector_id, order)
+    inserted = set(stored.inserted)
     for position, item in enumerate(batch.items):
         if order[position] in inserted:
             intake.new[order[position]] = (position, item)
@@ -77,24 +81,26 @@ def _canonical_items(items: list[dict[str, Any]]) -> list[str]:
     return canonical
 
 
+# The batch row and its new items in one statement: a batch id seen before keeps its row
+# (a replay, or more items of an interrupted batch: see _extend_batch).
 _STORE_RAW = """
-INSERT INTO submissions (id, batch_id, device_id, collector_id, raw, content_sha256, status)
-SELECT t.id, :batch, :device, :collector, t.raw, t.sha, 'received'
-  FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id uuid, sha text, raw jsonb)
-ON CONFLICT (id) DO NOTHING
-RETURNING id"""
+WITH batch AS (
+    INSERT INTO batches (id, device_id, collector_id, item_ids, raw)
+    VALUES (:batch, :device, :collector, CAST(:ids AS uuid[]), CAST(:envelope AS jsonb))
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id),
+stored AS (
+    INSERT INTO submissions (id, batch_id, device_id, collector_id, raw, content_sha256, status)
+    SELECT t.id, :batch, :device, :collector, t.raw, t.sha, 'received'
+      FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id uuid, sha text, raw jsonb)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id)
+SELECT EXISTS (SELECT 1 FROM batch) AS new_batch, ARRAY(SELECT id FROM stored) AS inserted"""
 
 
-def _store_batch(session: Session, batch: UploadBatch, collector_id: int,
-                 order: list[uuid.UUID]) -> None:
-    """Keep the batch's envelope and item order (items are stored as submissions)."""
-    envelope = {"batch_id": str(batch.batch_id), "device_id": batch.device_id}
-    stored = session.execute(
-        insert(Batch).values(id=batch.batch_id, device_id=batch.device_id,
-                             collector_id=collector_id, item_ids=order, raw=envelope)
-        .on_conflict_do_nothing(index_elements=["id"]).returning(Batch.id)).scalar()
-    if stored is not None:
-        return
+def _extend_batch(session: Session, batch: UploadBatch, collector_id: int,
+                  order: list[uuid.UUID]) -> None:
+    """A batch id seen before: only its own collector may send it again; new ids are added."""
     owner = session.scalar(select(Batch.collector_id).where(Batch.id == batch.batch_id)
                            .with_for_update())
     if owner != collector_id:

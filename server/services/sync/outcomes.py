@@ -11,17 +11,26 @@ from sqlalchemy.orm import Session
 
 from server.domain.item_result import ItemResult
 from server.domain.sync_item import SyncItem
-from server.services.audit import record_audit
+from server.services.audit import AUDIT_CTE, audit_params
 from server.services.record_store import json_rows
 
 
 def save_outcomes(session: Session, results: dict[uuid.UUID, ItemResult],
-                  parsed: dict[uuid.UUID, SyncItem], now: datetime) -> None:
-    """One statement writes every item's status, result and parsed envelope."""
-    if not results:
+                  parsed: dict[uuid.UUID, SyncItem], now: datetime,
+                  audit: tuple[int, uuid.UUID] | None = None) -> None:
+    """One statement writes every item's status, result and parsed envelope, and the batch's
+    audit entry (``audit``: the collector and the batch) naming every merged record version
+    and every conflict."""
+    if not results and audit is None:
         return
     rows = [_row(result, parsed.get(item_id)) for item_id, result in results.items()]
-    session.execute(text(_SAVE_OUTCOMES), {"rows": json_rows(rows), "now": now})
+    params = {"rows": json_rows(rows), "now": now}
+    statement = _SAVE_OUTCOMES
+    if audit is not None:
+        statement = f"WITH {AUDIT_CTE}{_SAVE_OUTCOMES}"
+        params |= audit_params("sync_batch", actor_id=audit[0], subject=str(audit[1]),
+                               details=_audit_details(results))
+    session.execute(text(statement), params)
 
 
 def _row(result: ItemResult, item: SyncItem | None) -> dict[str, Any]:
@@ -48,11 +57,8 @@ UPDATE submissions AS s
  WHERE s.id = u.id"""
 
 
-def audit_batch(session: Session, collector_id: int, batch_id: uuid.UUID,
-                results: dict[uuid.UUID, ItemResult]) -> None:
-    """One audit entry per batch, naming every merged record version and every conflict."""
-    merged = [f"{r.record_id}@{r.version}" for r in results.values() if r.status == "merged"]
-    conflicts = [r.conflict_id for r in results.values() if r.status == "conflict"]
-    counts = Counter(r.status for r in results.values())
-    record_audit(session, "sync_batch", actor_id=collector_id, subject=str(batch_id),
-                 details={"counts": dict(counts), "merged": merged, "conflicts": conflicts})
+def _audit_details(results: dict[uuid.UUID, ItemResult]) -> dict[str, Any]:
+    return {"counts": dict(Counter(r.status for r in results.values())),
+            "merged": [f"{r.record_id}@{r.version}" for r in results.values()
+                       if r.status == "merged"],
+            "conflicts": [r.conflict_id for r in results.values() if r.status == "conflict"]}

@@ -44,7 +44,6 @@ PHASES = [  # (label, path fragment, function): outermost first, indented by nes
     ("      insert records", "server/services/", "create_records"),
     ("    write versions etc. (flush)", "server/services/sync", "flush"),
     ("    item outcomes", "server/services/sync", "save_outcomes"),
-    ("    audit row", "server/services/sync", "audit_batch"),
     ("  commit", "sqlalchemy/orm/session.py", "commit"),
     ("  response JSON", "flask/json/provider.py", "response"),
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from server.auth.current import authenticated_user
+from server.auth.current import authenticated_user_id
 from server.extensions import db
 from server.services.access_log import PENDING, log_reads
 from server.services.disclosure import take_revealed
@@ -21,15 +21,15 @@ def register_read_logging(app: Flask) -> None:
 
     @app.after_request
     def log_revealed_reads(response: Response) -> Response:
-        user = authenticated_user()
-        if user is None:
+        user_id = authenticated_user_id()
+        if user_id is None:
             return response
-        revealed = take_revealed(db.session, user)
+        revealed = take_revealed(db.session, user_id)
         if response.status_code >= 400:
             db.session.info.pop(PENDING, None)
             return response
         if revealed:
-            log_reads(db.session, user.id, request.endpoint or request.path, revealed,
+            log_reads(db.session, user_id, request.endpoint or request.path, revealed,
                       purpose=(request.args.get("purpose") or "")[:PURPOSE_MAX] or None,
                       details={"method": request.method, "path": request.path[:300]})
         if db.session.info.pop(PENDING, False):

@@ -13,19 +13,22 @@ from server.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 _USER_KEY = "zhiwang.user"
+_USER_ID_KEY = "zhiwang.user_id"
 
 
 def current_user() -> User:
     """The authenticated, active user of this request, or Unauthorized."""
     # Cached on the request itself (not g, which outlives a request when an app context is reused).
     if _USER_KEY not in request.environ:
-        request.environ[_USER_KEY] = _authenticate()
+        user = _authenticate()
+        request.environ[_USER_KEY], request.environ[_USER_ID_KEY] = user, user.id
     return request.environ[_USER_KEY]
 
 
-def authenticated_user() -> User | None:
-    """The user this request has already authenticated, if any (never authenticates)."""
-    return request.environ.get(_USER_KEY)
+def authenticated_user_id() -> int | None:
+    """The id of the user this request has already authenticated, if any (never
+    authenticates, never loads: safe after a commit has expired the user)."""
+    return request.environ.get(_USER_ID_KEY)
 
 
 def _authenticate() -> User:

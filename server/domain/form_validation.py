@@ -143,6 +143,11 @@ def compile_form(definition: Mapping, sha256: str | None = None) -> FormValidato
     return validator
 
 
+def compiled_form(sha256: str) -> FormValidator | None:
+    """The validator compiled for a definition hash, if this process has compiled it."""
+    return _compiled.get(sha256)
+
+
 _compiled: dict[str, FormValidator] = {}
 _compiled_lock = threading.Lock()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from typing import Any
 
 FieldError = dict[str, str]
@@ -77,6 +78,10 @@ class ItemResult:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape: absent members left out, ids as strings."""
+        return self._shape
+
+    @cached_property
+    def _shape(self) -> dict[str, Any]:  # stored, then answered: built once
         shown: dict[str, Any] = {"id": str(self.id), "status": self.status}
         for name in _OPTIONAL:
             value = getattr(self, name)

@@ -89,10 +89,10 @@ def shown_key(session: Session, user: User, form_id: str, form_version: int, key
     return str(shown.get(form.key, "***"))
 
 
-def take_revealed(session: Session, user: User) -> set[Any]:
+def take_revealed(session: Session, user_id: int) -> set[Any]:
     """What this session has shown the user in clear (for the access log); the reader is
     forgotten, so the next request decides afresh."""
-    reader = session.info.pop(("disclosure.reader", user.id), None)
+    reader = session.info.pop(("disclosure.reader", user_id), None)
     return set(reader.revealed) if reader else set()
 
 

@@ -5,15 +5,33 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from server.domain.definition_checks import ensure_valid_definition
 from server.domain.form_definition import InvalidDefinition, definition_sha256
-from server.domain.form_validation import FormValidator, compile_form
+from server.domain.form_validation import FormValidator, compile_form, compiled_form
 from server.errors import Conflict, Invalid, NotFound
 from server.models import FormStatus, FormVersion
 from server.services.audit import record_audit
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """What a batch needs to know of a form version it names, without its definition."""
+
+    id: int
+    form_id: str
+    version: int
+    sha256: str
+    status: FormStatus
+    retired_at: datetime | None
+
+    @classmethod
+    def of(cls, form: FormVersion) -> FormRef:
+        """The reference of a loaded version."""
+        return cls(form.id, form.form_id, form.version, form.sha256, form.status,
+                   form.retired_at)
 
 
 @dataclass(frozen=True)
@@ -81,3 +99,19 @@ def find_form_version(session: Session, form_id: str, version: int) -> FormVersi
 def validator_of(form: FormVersion) -> FormValidator:
     """The compiled validator of a stored version (compiled once per process)."""
     return compile_form(form.definition, form.sha256)
+
+
+def validator_of_ref(session: Session, ref: FormRef) -> FormValidator:
+    """The validator of a referenced version: compiled once per process, its definition read
+    only the first time."""
+    return compiled_form(ref.sha256) or validator_of(session.get(FormVersion, ref.id))  # type: ignore[arg-type]
+
+
+def form_refs(session: Session, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], FormRef]:
+    """The references of these (form, version) pairs that exist."""
+    if not wanted:
+        return {}
+    rows = session.execute(select(FormVersion.id, FormVersion.form_id, FormVersion.version,
+                                  FormVersion.sha256, FormVersion.status, FormVersion.retired_at)
+                           .where(tuple_(FormVersion.form_id, FormVersion.version).in_(wanted)))
+    return {(r.form_id, r.version): FormRef(*r) for r in rows}

@@ -147,15 +147,25 @@ def key_taken(session: Session, kind: str, key: str, record_id: uuid.UUID) -> bo
         "AND retired_at IS NULL"), {"kind": kind, "key": key, "id": record_id}).first() is not None
 
 
-def create_records(session: Session, writes: list[VersionWrite]) -> set[uuid.UUID]:
+class Created(frozenset):  # type: ignore[type-arg]
+    """The ids of the records inserted; ``awaited``: those that held updates wait for."""
+
+    awaited: frozenset[uuid.UUID] = frozenset()
+
+
+def create_records(session: Session, writes: list[VersionWrite]) -> Created:
     """Insert new records as version 1 with their first history row; a taken natural key or
-    id is skipped. Returns the ids inserted."""
+    id is skipped. Returns the ids inserted, and which of them updates wait for (updates held
+    because they arrived before their record: the sync merges them in the same transaction)."""
     if not writes:
-        return set()
+        return Created()
     # Inserted in (kind, key) order: concurrent writers take the unique index's locks in the
     # same order, so they never deadlock.
     rows = [w.row() for w in sorted(writes, key=lambda w: (w.form.kind, w.key))]
-    return set(session.scalars(text(_CREATE), {"rows": json_rows(rows)}))
+    found = session.execute(text(_CREATE), {"rows": json_rows(rows)}).all()
+    created = Created(row.id for row in found)
+    created.awaited = frozenset(row.id for row in found if row.awaited)
+    return created
 
 
 def update_records(session: Session, writes: list[VersionWrite]) -> None:
@@ -204,7 +214,9 @@ history AS (
            w.made_by, w.submission_id, w.conflict_id, w.branch, w.changed_fields,
            w.auto_merged_fields, w.note
       FROM w JOIN inserted USING (id))
-SELECT id FROM inserted"""
+SELECT id, EXISTS (SELECT 1 FROM submissions s
+                    WHERE s.status = 'held' AND s.record_id = inserted.id) AS awaited
+  FROM inserted"""
 
 _UPDATE = f"""
 WITH changed AS (

@@ -84,11 +84,13 @@ def _apply(session: Session, user: User, conflict: Conflict, submission: Submiss
     if conflict.record_id is None:
         _require_may_place(session, user, grid_id)
         record_id = submission.record_id or uuid.uuid4()
-        if not create_records(session, [version(record_id, 1, new_data, grid_id, set(new_data),
-                                                created_by=submission.collector_id)]):
+        created = create_records(session, [version(record_id, 1, new_data, grid_id,
+                                                   set(new_data),
+                                                   created_by=submission.collector_id)])
+        if not created:
             raise ConflictError("A record with this natural key or id exists by now; "
                                 "merge into it instead.")
-        release_held_updates(session, [record_id], datetime.now(timezone.utc))
+        release_held_updates(session, sorted(created.awaited), datetime.now(timezone.utc))
         return record_id, 1
     current = load_records(session, {conflict.record_id}, history_from=None,
                            lock=True)[conflict.record_id]

@@ -23,7 +23,8 @@ def process_batch(session: Session, collector: User, batch: UploadBatch,
     """Store, check and merge one batch; return ``{batch_id, results}`` in item order."""
     now = now or datetime.now(timezone.utc)
     intake = receive_batch(session, collector.id, batch)
-    prepared = prepare_items(session, collector.id, intake.device_id, intake.new, now)
+    prepared = prepare_items(session, collector.id, intake.device_id, intake.new, now,
+                             intake.forms)
     run = MergeRun(session, now)
     created = merge_items(run, prepared.ready)
     released = release_held(run, created)

@@ -5,6 +5,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from server.domain.item_result import ID_REUSED, ItemResult, duplicate_of
 from server.errors import Forbidden, Invalid
-from server.models import Batch, Submission
+from server.models import Batch, FormStatus, Submission
+from server.services.forms import FormRef
 from server.services.sync.prepare import RawItems
 
 
@@ -34,6 +36,7 @@ class Intake:
     order: list[uuid.UUID]
     new: RawItems = field(default_factory=dict)
     answered: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    forms: dict[tuple[str, int], FormRef] = field(default_factory=dict)  # the versions named
 
 
 def receive_batch(session: Session, collector_id: int, batch: UploadBatch) -> Intake:
@@ -52,6 +55,7 @@ def receive_batch(session: Session, collector_id: int, batch: UploadBatch) -> In
                                 "device_id": batch.device_id}, ensure_ascii=False)}).one()
     if not stored.new_batch:
         _extend_batch(session, batch, collector_id, order)
+    intake.forms = {(f["form_id"], f["version"]): _form_ref(f) for f in stored.forms}
     inserted = set(stored.inserted)
     for position, item in enumerate(batch.items):
         if order[position] in inserted:
@@ -81,21 +85,35 @@ def _canonical_items(items: list[dict[str, Any]]) -> list[str]:
     return canonical
 
 
+def _form_ref(found: dict[str, Any]) -> FormRef:
+    retired = found["retired_at"]
+    return FormRef(found["id"], found["form_id"], found["version"], found["sha256"],
+                   FormStatus(found["status"]), datetime.fromisoformat(retired) if retired else None)
+
+
 # The batch row and its new items in one statement: a batch id seen before keeps its row
-# (a replay, or more items of an interrupted batch: see _extend_batch).
+# (a replay, or more items of an interrupted batch: see _extend_batch). The same round trip
+# looks up the form versions the items name (compared as text: an item may name anything).
 _STORE_RAW = """
-WITH batch AS (
+WITH t AS (SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id uuid, sha text, raw jsonb)),
+batch AS (
     INSERT INTO batches (id, device_id, collector_id, item_ids, raw)
     VALUES (:batch, :device, :collector, CAST(:ids AS uuid[]), CAST(:envelope AS jsonb))
     ON CONFLICT (id) DO NOTHING
     RETURNING id),
 stored AS (
     INSERT INTO submissions (id, batch_id, device_id, collector_id, raw, content_sha256, status)
-    SELECT t.id, :batch, :device, :collector, t.raw, t.sha, 'received'
-      FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS t(id uuid, sha text, raw jsonb)
+    SELECT t.id, :batch, :device, :collector, t.raw, t.sha, 'received' FROM t
     ON CONFLICT (id) DO NOTHING
-    RETURNING id)
-SELECT EXISTS (SELECT 1 FROM batch) AS new_batch, ARRAY(SELECT id FROM stored) AS inserted"""
+    RETURNING id),
+named AS (SELECT DISTINCT raw->>'form' AS form_id, raw->>'form_version' AS version FROM t)
+SELECT EXISTS (SELECT 1 FROM batch) AS new_batch, ARRAY(SELECT id FROM stored) AS inserted,
+       ARRAY(SELECT jsonb_build_object('id', f.id, 'form_id', f.form_id, 'version', f.version,
+                                       'sha256', f.sha256, 'status', f.status,
+                                       'retired_at', f.retired_at)
+               FROM form_versions f
+               JOIN named ON named.form_id = f.form_id
+                         AND named.version = CAST(f.version AS text)) AS forms"""
 
 
 def _extend_batch(session: Session, batch: UploadBatch, collector_id: int,

@@ -27,7 +27,8 @@ class MergeRun:
 
 
 def merge_items(run: MergeRun, ready: list[ReadyItem]) -> list[uuid.UUID]:
-    """Apply creates then updates; return the ids of records created (to release held edits)."""
+    """Apply creates then updates; return the ids of records created that held updates wait
+    for (to release them)."""
     creates = [r for r in ready if not r.item.is_update]
     updates = sorted((r for r in ready if r.item.is_update),
                      key=lambda r: (r.item.captured_at, r.item.position))
@@ -47,7 +48,7 @@ def _create(run: MergeRun, creates: list[ReadyItem]) -> list[uuid.UUID]:
             repeats.append(ready)
         else:
             candidates[(ready.form.kind, ready.key)] = ready
-    inserted = run.writes.create(run.session, list(candidates.values()))
+    inserted, awaited = run.writes.create(run.session, list(candidates.values()))
     for ready in candidates.values():
         if ready.item.id in inserted:  # later edits in this run start from the new version 1
             run.records[inserted[ready.item.id]] = _new_state(inserted[ready.item.id], ready)
@@ -59,7 +60,7 @@ def _create(run: MergeRun, creates: list[ReadyItem]) -> list[uuid.UUID]:
         for ready in taken:
             match = existing.get(ready.item.record_id) or existing.get((ready.form.kind, ready.key))
             run.writes.conflict(ready, ConflictKind.possible_duplicate, record=match)
-    return list(inserted.values())
+    return sorted(awaited)
 
 
 def _new_state(record_id: uuid.UUID, ready: ReadyItem) -> RecordState:

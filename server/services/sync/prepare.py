@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
 from server.domain.item_result import ItemResult, error
 from server.domain.sync_item import SyncItem, read_item
-from server.models import FormStatus, FormVersion
-from server.services.forms import validator_of
+from server.models import FormStatus
+from server.services.forms import FormRef, form_refs, validator_of_ref
 from server.services.sync.location import LocationCheck, check_locations
 
 RawItems = dict[uuid.UUID, tuple[int, dict[str, Any]]]  # item id -> (position, raw item)
@@ -45,8 +44,10 @@ class Prepared:
 
 
 def prepare_items(session: Session, collector_id: int, device_id: str, raw_items: RawItems,
-                  now: datetime) -> Prepared:
-    """Check every raw item of one collector; refusals carry field-level errors."""
+                  now: datetime, forms: dict[tuple[str, int], FormRef] | None = None
+                  ) -> Prepared:
+    """Check every raw item of one collector; refusals carry field-level errors. ``forms``:
+    the form versions the items name, when already looked up."""
     prepared = Prepared()
     for item_id, (position, raw) in raw_items.items():
         item, errors = read_item(raw, position, device_id, now)
@@ -54,10 +55,11 @@ def prepare_items(session: Session, collector_id: int, device_id: str, raw_items
             prepared.rejected[item_id] = ItemResult.rejected(item_id, errors)
         else:
             prepared.parsed[item_id] = item
-    forms = _form_versions(session, prepared.parsed.values())
+    if forms is None:
+        forms = form_refs(session, {(i.form_id, i.form_version) for i in prepared.parsed.values()})
     valid: list[tuple[SyncItem, FormValidator, dict[str, Any]]] = []
     for item in prepared.parsed.values():
-        form, errors = _form_for(item, forms)
+        form, errors = _form_for(session, item, forms)
         cleaned: dict[str, Any] = {}
         if form is not None:
             cleaned, errors = form.validate(item.data)
@@ -71,16 +73,7 @@ def prepare_items(session: Session, collector_id: int, device_id: str, raw_items
     return prepared
 
 
-def _form_versions(session: Session, items: Any) -> dict[tuple[str, int], FormVersion]:
-    wanted = {(i.form_id, i.form_version) for i in items}
-    if not wanted:
-        return {}
-    rows = session.scalars(select(FormVersion).where(
-        tuple_(FormVersion.form_id, FormVersion.version).in_(wanted)))
-    return {(f.form_id, f.version): f for f in rows}
-
-
-def _form_for(item: SyncItem, forms: dict[tuple[str, int], FormVersion]
+def _form_for(session: Session, item: SyncItem, forms: dict[tuple[str, int], FormRef]
               ) -> tuple[FormValidator | None, list[dict[str, str]]]:
     form = forms.get((item.form_id, item.form_version))
     if form is None:
@@ -92,4 +85,4 @@ def _form_for(item: SyncItem, forms: dict[tuple[str, int], FormVersion]
                             "this form version was retired before the item was captured; "
                             "update the forms on the phone",
                             "采集时该表单版本已停用，请更新手机上的表单")]
-    return validator_of(form), []
+    return validator_of_ref(session, form), []

@@ -71,8 +71,10 @@ class Writes:
         self.outcome(ready, ItemResult.merged(ready.item.id, state.id, state.version,
                                               auto_merged))
 
-    def create(self, session: Session, creates: list[ReadyItem]) -> dict[uuid.UUID, uuid.UUID]:
-        """Insert new records (version 1); a taken key or id is skipped. Item id -> record id."""
+    def create(self, session: Session, creates: list[ReadyItem]
+               ) -> tuple[dict[uuid.UUID, uuid.UUID], frozenset[uuid.UUID]]:
+        """Insert new records (version 1); a taken key or id is skipped. Item id -> record id,
+        and the records that held updates wait for."""
         record_ids = {r.item.id: r.item.record_id or uuid.uuid4() for r in creates}
         inserted = create_records(session, [_version(
             r, record_ids[r.item.id], 1, r.data, r.check.grid_id, sorted(r.data), None)
@@ -83,7 +85,7 @@ class Writes:
             if record_id in inserted:
                 done[ready.item.id] = record_id
                 self.outcome(ready, ItemResult.merged(ready.item.id, record_id, 1))
-        return done
+        return done, inserted.awaited
 
     def flush(self, session: Session, grid_codes: dict[int, str]) -> None:
         """Write the conflicts and the new versions of existing records."""

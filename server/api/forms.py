@@ -31,7 +31,7 @@ def list_forms() -> Response:
     return cached_json(hashlib.sha256(body).hexdigest()[:32], lambda: body)
 
 
-@blp.route("/<form_id>/versions/<int:version>")
+@blp.route("/<form_id>/versions/<int4:version>")
 @blp.doc(security=[{"bearerAuth": []}])
 @blp.response(200)
 @login_required()

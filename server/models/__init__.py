@@ -3,10 +3,11 @@ from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
+from server.models.login_throttle import LoginThrottle
 from server.models.records import Record, RecordVersion
 from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
 
 __all__ = ["Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
-           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "RefreshToken", "Role", "User"]
+           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "LoginThrottle", "RefreshToken", "Role", "User"]

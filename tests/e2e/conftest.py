@@ -61,7 +61,8 @@ def live_server(e2e_database_url: str) -> Iterator[str]:
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [str(gunicorn), "--config", "gunicorn.conf.py", "--workers", "2", "--bind",
+         f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT, env=_server_env(e2e_database_url), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"

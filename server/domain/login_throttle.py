@@ -1,7 +1,7 @@
 """When failed sign-ins make the next attempt wait: pure policy, no database.
 
 Three counters slow down password guessing, each with its own backoff:
-- ``pair``    one account from one address: 5 free failures, then 1 s, 2 s, 4 s … up to 15 min;
+- ``pair``    one account from one address: 5 free failures, then 5 s, 10 s, 20 s … up to 15 min;
               a successful sign-in from that address clears it;
 - ``address`` every account from one address (an IPv6 /64 counts as one): 30 free failures, then
               the same doubling up to 15 min; stops one machine from spraying many accounts;
@@ -24,6 +24,9 @@ FORGET_AFTER = timedelta(hours=24)
 TRUSTED_FOR = timedelta(days=30)
 
 
+FIRST_WAIT = timedelta(seconds=5)
+
+
 @dataclass(frozen=True)
 class Backoff:
     """How many failures are free, and the longest wait after more."""
@@ -32,11 +35,11 @@ class Backoff:
     cap: timedelta
 
     def wait_after(self, failures: int) -> timedelta:
-        """The wait imposed after the ``failures``-th failure in a row."""
+        """The wait imposed after the ``failures``-th failure in a row (5 s, then doubling)."""
         if failures < self.free_failures:
             return timedelta(0)
         doublings = min(failures - self.free_failures, 30)
-        return min(self.cap, timedelta(seconds=2 ** doublings))
+        return min(self.cap, FIRST_WAIT * 2 ** doublings)
 
 
 POLICY = {"pair": Backoff(5, timedelta(minutes=15)),

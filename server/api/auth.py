@@ -33,8 +33,8 @@ def _pair_body(pair: auth_service.TokenPair) -> dict[str, Any]:
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenResponse)
 @blp.alt_response(429, description="Too many failed sign-ins: wait for Retry-After seconds",
-                  schema=ProblemSchema, content_type=PROBLEM_JSON, headers={"Retry-After": {"description": "seconds to wait",
-                                           "schema": {"type": "integer"}}})
+                  schema=ProblemSchema, content_type=PROBLEM_JSON, headers={"Retry-After": {
+                      "description": "seconds to wait", "schema": {"type": "integer"}}})
 def token(body: dict[str, Any]) -> dict[str, Any]:
     """Exchange a username and password for an access and a refresh token.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -98,7 +99,7 @@ def stack() -> Iterator[Stack]:
             process.terminate()
             process.wait(timeout=20)
         subprocess.run([cluster, "stop", directory], capture_output=True)
-        subprocess.run(["rm", "-rf", directory])
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _seed(url: str) -> None:
@@ -202,21 +203,19 @@ def test_every_item_is_stored_exactly_once_through_worker_kills_and_a_postgres_r
     threads = [threading.Thread(target=run, args=(o,)) for o in outboxes]
     for thread in threads:
         thread.start()
-    started = time.monotonic()
     _wait_for_answers(outboxes, 1)
     stack.kill_a_worker()
     _wait_for_answers(outboxes, 2)
     stack.kill_a_worker()
     _wait_for_answers(outboxes, 3)
     stack.restart_postgres()
-    print(f"faults done after {time.monotonic() - started:.1f} s")
     for thread in threads:
         thread.join(timeout=max(1.0, deadline - time.monotonic()))
     assert not errors, errors
-    print(f"all answered after {time.monotonic() - started:.1f} s")
     seen = sum((o.statuses for o in outboxes), Counter())
     assert seen[200] >= COLLECTORS * (BATCHES + 1)
     assert {s for s in seen if isinstance(s, int)} <= {200, 503}, seen  # never a 500
+    assert sum(n for s, n in seen.items() if s != 200) > 0, seen  # the faults were felt
 
     sent = {i["id"]: i for o in outboxes for b in o.batches for i in b["items"]}
     answered = {r["id"]: r for o in outboxes for rs in o.answers.values() for r in rs}

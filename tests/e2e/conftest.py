@@ -71,7 +71,11 @@ def live_server(e2e_database_url: str) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)  # graceful: workers finish what they serve
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:

@@ -100,8 +100,8 @@ def gunicorn(env: dict[str, str], workers: int) -> Iterator[str]:
     port = free_port()
     with tempfile.NamedTemporaryFile("w+", prefix="zhiwang-gunicorn.") as log:
         process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "wsgi:app"],
+            [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py", "-w", str(workers),
+             "-b", f"127.0.0.1:{port}", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{port}"

@@ -23,5 +23,5 @@ export FLASK_APP=wsgi
 worker=$!
 trap 'kill "$worker" 2>/dev/null' EXIT
 echo "Zhiwang on http://127.0.0.1:$port  (API docs: /api/docs; demo password: ${ZHIWANG_DEMO_PASSWORD:-zhiwang-demo})"
-.venv/bin/gunicorn --bind "127.0.0.1:$port" --workers "${WEB_CONCURRENCY:-3}" \
+.venv/bin/gunicorn --config gunicorn.conf.py --bind "127.0.0.1:$port" --workers "${WEB_CONCURRENCY:-3}" \
   --threads "${GUNICORN_THREADS:-4}" --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app

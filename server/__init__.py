@@ -12,7 +12,10 @@ from server.auth.access_tokens import SigningKeys
 from server.config import load_config
 from server.errors import register_error_handlers
 from server.extensions import db, migrate
+from server.http_limits import RequestLimits
 from server.json_strict import StrictJSONProvider
+from server.request_guard import register_request_guard
+from server.url_converters import register_converters
 from server.web import register_web_clients
 
 
@@ -34,6 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(app))
+    register_converters(app)
+    register_request_guard(app)
     api = ProblemApi(app)
     declare_security(api)
     register_blueprints(api)
@@ -41,10 +46,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _serve_docs_assets(app)
     register_web_clients(app)
+    _wrap_wsgi(app)
 
     from server.cli import register_commands
     register_commands(app)
     return app
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, read the client's address from
+    X-Forwarded-For (login throttling keys on it); enforce the app's own HTTP limits."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    app.wsgi_app = RequestLimits(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def _migrations_dir(app: Flask) -> str:

@@ -22,6 +22,9 @@ class Defaults:
     ACCESS_TOKEN_SECONDS = 15 * 60
     REFRESH_TOKEN_DAYS = 30
     REVIEW_CLAIM_MINUTES = 15
+    # Reverse proxies in front of the app that set X-Forwarded-For (nginx: 1). The client's
+    # address is what login throttling keys on; 0 takes the peer address as it is.
+    TRUSTED_PROXIES = 0
 
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"

@@ -4,10 +4,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from flask import Flask, Response, json
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_BASE = "https://zhiwang.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+# How long a client should wait before retrying while the database is unreachable (a restart
+# or fail-over takes seconds); phones retry their outbox on their own schedule anyway.
+DATABASE_RETRY_AFTER_S = 5
+# Errors that say the database cannot be reached or cannot serve right now (connection lost,
+# server restarting, pool exhausted, deadlock or serialisation failure): worth a retry.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                        psycopg.OperationalError, psycopg.InterfaceError)
 log = logging.getLogger(__name__)
 
 
@@ -50,9 +60,13 @@ class TooLarge(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """Over a limit: ``retry_after`` seconds go into the Retry-After header."""
+    """A refusal to try again later; ``retry_after`` seconds go in the Retry-After header."""
 
     status, type, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **extra: Any):
+        super().__init__(detail, retry_after=retry_after, **extra)
+        self.retry_after = retry_after
 
 
 def problem(status: int, type_: str, title: str, detail: str | None = None,
@@ -63,7 +77,7 @@ def problem(status: int, type_: str, title: str, detail: str | None = None,
         body["detail"] = detail
     body.update({k: v for k, v in members.items() if v is not None})
     response = Response(json.dumps(body, ensure_ascii=False), status=status,
-                        mimetype="application/problem+json")
+                        mimetype=PROBLEM_JSON)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="zhiwang"'
     return response
@@ -92,8 +106,18 @@ def render_domain_error(error: DomainError) -> Response:
     """Render a DomainError."""
     response = problem(error.status, error.type, error.title, error.detail,
                        errors=error.errors, **error.extra)
-    if error.extra.get("retry_after") is not None:
-        response.headers["Retry-After"] = str(error.extra["retry_after"])
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def render_database_unavailable(error: Exception) -> Response:
+    """The database cannot be reached right now: 503 with Retry-After, never a 500."""
+    log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else error)
+    response = problem(503, "database-unavailable", "Service unavailable",
+                       "The database cannot be reached right now; nothing was stored by this "
+                       "request. Try again shortly.", retry_after=DATABASE_RETRY_AFTER_S)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
     return response
 
 
@@ -123,6 +147,8 @@ def render_unexpected(error: Exception) -> Response:
     """Log an unexpected exception and answer a 500 that reveals nothing of it."""
     if isinstance(error, HTTPException):
         return render_http_exception(error)
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        return render_database_unavailable(error)
     log.exception("unhandled error")
     return problem(500, "internal", "Internal server error",
                    "Something went wrong on the server; it has been logged.")
@@ -132,4 +158,6 @@ def register_error_handlers(app: Flask) -> None:
     """Route every error through the problem+json renderers."""
     app.register_error_handler(DomainError, render_domain_error)
     app.register_error_handler(HTTPException, render_http_exception)
+    for database_error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(database_error, render_database_unavailable)
     app.register_error_handler(Exception, render_unexpected)

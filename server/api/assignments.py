@@ -77,7 +77,7 @@ def create(body: dict[str, Any]) -> Assignment:
 
 @blp.route("/<int:assignment_id>/end", methods=["POST"])
 @blp.doc(security=[{"bearerAuth": []}])
-@blp.arguments(EndAssignment)
+@blp.arguments(EndAssignment, required=False)  # no body: the assignment ends now
 @blp.response(200, AssignmentSchema)
 @login_required()
 def end(body: dict[str, Any], assignment_id: int) -> Assignment:

@@ -7,7 +7,8 @@ from typing import Any
 from flask import current_app, request
 from server.api.blueprint import Blueprint
 
-from server.api.schemas import RefreshRequest, TokenRequest, TokenResponse
+from server.api.schemas import ProblemSchema, RefreshRequest, TokenRequest, TokenResponse
+from server.errors import PROBLEM_JSON
 from server.extensions import db
 from server.services import auth as auth_service
 
@@ -31,8 +32,14 @@ def _pair_body(pair: auth_service.TokenPair) -> dict[str, Any]:
 @blp.route("/token", methods=["POST"])
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenResponse)
+@blp.alt_response(429, description="Too many failed sign-ins: wait for Retry-After seconds",
+                  schema=ProblemSchema, content_type=PROBLEM_JSON, headers={"Retry-After": {
+                      "description": "seconds to wait", "schema": {"type": "integer"}}})
 def token(body: dict[str, Any]) -> dict[str, Any]:
-    """Exchange a username and password for an access and a refresh token."""
+    """Exchange a username and password for an access and a refresh token.
+
+    Failed sign-ins are throttled per account, per address and per both, with a growing but
+    capped wait (429 + Retry-After); a successful sign-in clears its address's count."""
     try:
         pair = auth_service.sign_in(db.session, token_policy(), body["username"],
                                     body["password"], request.remote_addr, body.get("device_id"))

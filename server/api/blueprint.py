@@ -13,12 +13,14 @@ from server.json_strict import loads_strict
 
 
 class StrictParser(FlaskParser):
-    """webargs' Flask parser with RFC 8259 JSON: NaN and Infinity are refused."""
+    """webargs' Flask parser reading bodies with the app's strict JSON rules (json_strict),
+    whatever the content type says: a phone that labels its batch text/plain is still read."""
 
     def _raw_load_json(self, req: flask.Request) -> Any:
-        if not is_json_request(req):
+        data = req.get_data(cache=True)
+        if not data and not is_json_request(req):
             return core.missing
-        return loads_strict(req.get_data(cache=True))
+        return loads_strict(data)
 
     def _handle_invalid_json_error(self, error: Exception, req: flask.Request, *args: Any,
                                    **kwargs: Any) -> Any:

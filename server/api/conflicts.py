@@ -28,7 +28,7 @@ class ConflictQuery(Schema):
     grid = fields.String()
     kind = fields.String(validate=validate.OneOf([k.value for k in ConflictKind]))
     collector = fields.String()
-    older_than_hours = fields.Float(validate=validate.Range(min=0))
+    older_than_hours = fields.Float(validate=validate.Range(min=0, max=24 * 366 * 30))  # harden: 30 years; more overflowed timedelta (500)
     after = fields.Integer(load_default=0, validate=validate.Range(min=0))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 

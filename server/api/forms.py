@@ -53,7 +53,7 @@ def list_forms() -> Response:
     return cached_json(hashlib.sha256(body).hexdigest()[:32], lambda: body)
 
 
-@blp.route("/<form_id>/versions/<int:version>")
+@blp.route("/<form_id>/versions/<int4:version>")
 @blp.doc(security=[{"bearerAuth": []}])
 @blp.response(200, FormDefinition)
 @login_required()

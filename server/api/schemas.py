@@ -1,5 +1,5 @@
 """Marshmallow schemas shared across blueprints."""
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 
 class TokenRequest(Schema):
@@ -55,6 +55,9 @@ class MeResponse(Schema):
 class FieldErrorSchema(Schema):
     """One error of one field, named by its path."""
 
+    class Meta:
+        unknown = INCLUDE
+
     field = fields.String()
     code = fields.String()
     message = fields.String()
@@ -62,13 +65,21 @@ class FieldErrorSchema(Schema):
 
 
 class ProblemSchema(Schema):
-    """An RFC 9457 problem document."""
+    """An RFC 9457 problem document; extension members may follow (RFC 9457 section 3.2)."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
+    class Meta:
+        unknown = INCLUDE  # documents additionalProperties: true
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
     detail = fields.String()
     errors = fields.List(fields.Nested(FieldErrorSchema))
+    code = fields.String(metadata={"description": "a stable code, e.g. token_expired"})
+    retry_after = fields.Integer(metadata={"description": "seconds, as in Retry-After"})
+    max_items = fields.Integer()
+    max_bytes = fields.Integer()
+    header = fields.String(metadata={"description": "the header that was too large"})
 
 
 class RecordSchema(Schema):

@@ -37,7 +37,11 @@ def _authenticate() -> User:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
     claims = verify_access_token(current_app.extensions["zhiwang_keys"], token.strip())
-    user = db.session.get(User, int(claims["sub"]))
+    sub = claims["sub"]
+    # Only our key signs tokens, but a malformed subject must still be a 401, never a 500.
+    if not isinstance(sub, str) or not (sub.isascii() and sub.isdigit()) or len(sub) > 18:
+        raise Unauthorized("The access token names no user.")
+    user = db.session.get(User, int(sub))
     # A disabled user's tokens stop working at once: the database decides, not the token.
     if user is None or not user.is_active:
         raise Unauthorized("This account is disabled or no longer exists.")

@@ -9,11 +9,13 @@ from typing import Any
 
 from server.domain.coordinates import gcj02_to_wgs84
 from server.domain.item_result import FieldError, error
+from server.domain.time_window import EARLIEST
 
 CLOCK_SKEW = timedelta(minutes=5)
 CRS_NAMES = ("WGS84", "GCJ02")
 MAX_ACCURACY_TOLERANCE_M = 100.0
 DEFAULT_ACCURACY_M = 10.0
+INT4_MAX = 2**31 - 1  # versions are stored in integer columns
 
 
 
@@ -99,9 +101,9 @@ def _integer(raw: dict[str, Any], name: str, errors: list[FieldError], required:
         if required:
             errors.append(error(name, "required", "is required", "必填"))
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        errors.append(error(name, "type", f"must be an integer of at least {minimum}",
-                            f"应为不小于 {minimum} 的整数"))
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= INT4_MAX:
+        errors.append(error(name, "type", f"must be an integer from {minimum} to {INT4_MAX}",
+                            f"应为 {minimum} 至 {INT4_MAX} 之间的整数"))
         return None
     return value
 
@@ -132,7 +134,11 @@ def _captured_at(raw: dict[str, Any], now: datetime, errors: list[FieldError]) -
                             "must be an ISO 8601 date-time with a time zone",
                             "应为带时区的 ISO 8601 时间"))
         return now
-    if moment > now + CLOCK_SKEW:
+    if moment < EARLIEST:
+        errors.append(error("captured_at", "range",
+                            f"must not be before {EARLIEST.date().isoformat()}",
+                            f"采集时间不得早于 {EARLIEST.date().isoformat()}"))
+    elif moment > now + CLOCK_SKEW:
         errors.append(error("captured_at", "future", "lies in the future; check the phone's clock",
                             "采集时间晚于当前时间，请检查手机时钟"))
     return moment

@@ -5,10 +5,11 @@ from server.models.departments import AccessEntry, AccessRecord, Department, Gra
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
 from server.models.jobs import Job, JobState
+from server.models.login_throttle import LoginThrottle
 from server.models.records import Record, RecordVersion
 from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
 
 __all__ = ["AccessEntry", "AccessRecord", "Department", "Grant", "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
-           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "RefreshToken", "Role", "User"]
+           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "LoginThrottle", "RefreshToken", "Role", "User"]

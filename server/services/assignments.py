@@ -1,12 +1,17 @@
 """Who works in or supervises which grid, and when."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from psycopg.errors import ExclusionViolation
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from server.domain.time_window import outside_window
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.models import Assignment, AssignmentKind, Grid, Role, User
 from server.services.audit import record_audit
@@ -55,19 +60,21 @@ def list_assignments(session: Session, actor: User, wanted: AssignmentFilter) ->
 def assign(session: Session, actor: User, username: str, grid_code: str, kind: AssignmentKind,
            valid_from: datetime | None = None) -> Assignment:
     """Assign a user to a grid; a new primary or roving post ends the one it replaces."""
+    _require_assigning_role(actor)
+    start = valid_from or _now()
+    _require_sane_moment("valid_from", start)
     grid = _active_grid(session, grid_code)
     _require_may_assign(session, actor, grid, kind)
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.is_active:
         raise NotFound(f"No active user {username!r}.")
     _require_fitting_role(user, kind)
-    start = valid_from or _now()
     for replaced in _replaced_by(session, user, grid, kind, start):
         _end(session, actor, replaced, start)
     assignment = Assignment(user_id=user.id, grid_id=grid.id, kind=kind, valid_from=start,
                             created_by_id=actor.id)
-    session.add(assignment)
-    session.flush()
+    with _window_change(session):
+        session.add(assignment)
     record_audit(session, "assignment_created", actor_id=actor.id, subject=grid.code,
                  details={"assignment_id": assignment.id, "username": username,
                           "kind": kind.value, "valid_from": start.isoformat()})
@@ -77,13 +84,15 @@ def assign(session: Session, actor: User, username: str, grid_code: str, kind: A
 def end_assignment(session: Session, actor: User, assignment_id: int,
                    valid_to: datetime | None = None) -> Assignment:
     """End an assignment at ``valid_to`` (now by default)."""
+    _require_assigning_role(actor)  # before the database: a collector learns nothing of ids
+    end = valid_to or _now()
+    _require_sane_moment("valid_to", end)
     assignment = session.get(Assignment, assignment_id, with_for_update=True)
     if assignment is None:
         raise NotFound(f"No assignment {assignment_id}.")
     _require_may_assign(session, actor, assignment.grid, assignment.kind)
     if assignment.valid_to is not None and assignment.valid_to <= _now():
         raise Conflict("This assignment has already ended.")
-    end = valid_to or _now()
     if end < assignment.valid_from:
         raise Invalid("valid_to is before the assignment starts.",
                       errors=[{"field": "valid_to", "message": "must not precede valid_from"}])
@@ -92,9 +101,9 @@ def end_assignment(session: Session, actor: User, assignment_id: int,
 
 
 def _end(session: Session, actor: User, assignment: Assignment, end: datetime) -> None:
-    assignment.valid_to = end
-    assignment.ended_by_id = actor.id
-    session.flush()
+    with _window_change(session):
+        assignment.valid_to = end
+        assignment.ended_by_id = actor.id
     record_audit(session, "assignment_ended", actor_id=actor.id, subject=assignment.grid.code,
                  details={"assignment_id": assignment.id, "user_id": assignment.user_id,
                           "kind": assignment.kind.value, "valid_to": end.isoformat()})
@@ -120,11 +129,36 @@ def _replaced_by(session: Session, user: User, grid: Grid, kind: AssignmentKind,
     return open_ones
 
 
+@contextmanager
+def _window_change(session: Session) -> Iterator[None]:
+    """Write a changed window; one the database finds overlapping another post is a 409."""
+    try:
+        with session.begin_nested():  # a refused write leaves the session usable
+            yield
+            session.flush()
+    except IntegrityError as error:
+        if not isinstance(error.orig, ExclusionViolation):
+            raise
+        raise Conflict("This window overlaps another assignment of the same kind: a grid has "
+                       "one primary collector at a time, a roving collector one post at a "
+                       "time.") from None
+
+
+def _require_sane_moment(field: str, moment: datetime) -> None:
+    problem = outside_window(moment, _now())
+    if problem:
+        raise Invalid(f"{field} {problem}.", errors=[{"field": field, "message": problem}])
+
+
+def _require_assigning_role(actor: User) -> None:
+    if actor.role not in (Role.admin, Role.supervisor):
+        raise Forbidden("Only supervisors and administrators change assignments.")
+
+
 def _require_may_assign(session: Session, actor: User, grid: Grid, kind: AssignmentKind) -> None:
+    _require_assigning_role(actor)
     if actor.role == Role.admin:
         return
-    if actor.role != Role.supervisor:
-        raise Forbidden("Only supervisors and administrators change assignments.")
     if kind == AssignmentKind.supervises:
         raise Forbidden("Only administrators assign supervisors.")
     if grid.id not in supervised_grid_ids(session, actor.id):

@@ -14,6 +14,7 @@ from server.auth.access_tokens import SigningKeys, issue_access_token
 from server.auth.passwords import hash_password, password_matches
 from server.errors import Unauthorized
 from server.models import RefreshToken, User
+from server.services import login_throttle
 from server.services.audit import record_audit
 
 
@@ -41,14 +42,20 @@ class RefreshReuse(Unauthorized):
 
 def sign_in(session: Session, policy: TokenPolicy, username: str, password: str,
             remote_addr: str | None = None, device_id: str | None = None) -> TokenPair:
-    """Check a username and password and start a new refresh-token family."""
+    """Check a username and password and start a new refresh-token family; failures are
+    throttled (429 while a wait runs, see domain/login_throttle.py)."""
+    now = datetime.now(timezone.utc)
+    login_throttle.refuse_if_waiting(session, username, remote_addr, now)
     user = session.scalar(select(User).where(User.username == username))
     reason = _refusal(user, password)
     if reason:
+        waits = login_throttle.count_failure(session, username, remote_addr, now)
         record_audit(session, "login_failed", actor_id=user.id if user else None,
-                     subject=username, remote_addr=remote_addr, details={"reason": reason})
+                     subject=username, remote_addr=remote_addr,
+                     details={"reason": reason, **({"waits_s": waits} if waits else {})})
         raise Unauthorized("Wrong username or password.")
     assert user is not None
+    login_throttle.count_success(session, username, remote_addr, now)
     record_audit(session, "login", actor_id=user.id, subject=username, remote_addr=remote_addr)
     return _issue_pair(session, policy, user, uuid.uuid4(), device_id)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import threading
 from datetime import datetime, timedelta, timezone
 
 import jwt
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from server.auth.access_tokens import SigningKeys, issue_access_token
 from server.models import AuditEntry, Role
@@ -229,3 +231,80 @@ class TestDisabledUser:
         response = client.post("/api/v1/auth/token",
                                json={"username": "li.na", "password": PASSWORD})
         assert response.status_code == 401
+
+
+class TestAttacksThatMustKeepFailing:
+    """Probed black-box in issue 13 and refused; kept here so that they stay refused."""
+
+    def token_with(self, app, **claims):
+        keys = keys_of(app)
+        now = int(datetime.now(timezone.utc).timestamp())
+        body = {"iss": keys.issuer, "aud": keys.audience, "iat": now, "exp": now + 600, **claims}
+        body = {k: v for k, v in body.items() if v is not None}
+        return jwt.encode(body, keys.keys[keys.active], algorithm="HS256",
+                          headers={"kid": keys.active})
+
+    def test_tampered_claims_under_the_original_signature_are_refused(self, app, client, session):
+        make_user(session, username="li.na")
+        boss = make_user(session, username="boss", role=Role.admin)
+        token = sign_in(client, "li.na")["access_token"]
+        head, payload, signature = token.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+        for change in ({"sub": str(boss.id)}, {"exp": claims["exp"] + 86400},
+                       {"aud": "zhiwang-api", "role": "admin"}):
+            forged = base64.urlsafe_b64encode(json.dumps({**claims, **change}).encode()
+                                              ).rstrip(b"=").decode()
+            assert client.get("/api/v1/me", headers=bearer(f"{head}.{forged}.{signature}")
+                              ).status_code == 401
+
+    def test_a_token_without_an_expiry_is_refused(self, app, client, session):
+        user = make_user(session)
+        token = self.token_with(app, sub=str(user.id), exp=None)
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+
+    @pytest.mark.parametrize("sub", ["abc", "-1", "9" * 40, "١٢", ""])
+    def test_a_signed_token_naming_no_valid_user_id_is_refused(self, app, client, sub):
+        response = client.get("/api/v1/me", headers=bearer(self.token_with(app, sub=sub)))
+        assert response.status_code == 401
+
+    def test_a_deleted_users_tokens_stop_working(self, client, session):
+        user = make_user(session, username="li.na")
+        pair = sign_in(client, "li.na")
+        session.execute(text("DELETE FROM users WHERE id = :id"), {"id": user.id})  # cascades
+        session.expire_all()
+        assert client.get("/api/v1/me", headers=bearer(pair["access_token"])).status_code == 401
+        assert client.post("/api/v1/auth/refresh",
+                           json={"refresh_token": pair["refresh_token"]}).status_code == 401
+
+    @pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Basic abc", "Bearer a.b",
+                                        "Bearer " + "x" * 5000])
+    def test_malformed_authorization_headers_are_refused(self, client, header):
+        assert client.get("/api/v1/me", headers={"Authorization": header}).status_code == 401
+
+
+def test_parallel_refreshes_of_one_token_leave_no_second_sign_in(committing_app):
+    """Two refreshes of the same token at once: one wins; the other is a reuse, which revokes
+    the family, so no two live sessions come out of one refresh token."""
+    from server.extensions import db
+    with committing_app.app_context():
+        make_user(db.session, username="li.na")
+        db.session.commit()
+    client = committing_app.test_client()
+    token = sign_in(client, "li.na")["refresh_token"]
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def refresh():
+        barrier.wait()
+        answers.append(committing_app.test_client().post(
+            "/api/v1/auth/refresh", json={"refresh_token": token}))
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 401]
+    winner = next(a for a in answers if a.status_code == 200).get_json()
+    assert client.post("/api/v1/auth/refresh",
+                       json={"refresh_token": winner["refresh_token"]}).status_code == 401

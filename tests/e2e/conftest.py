@@ -61,7 +61,8 @@ def live_server(e2e_database_url: str) -> Iterator[str]:
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [str(gunicorn), "--config", "gunicorn.conf.py", "--workers", "2", "--bind",
+         f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT, env=_server_env(e2e_database_url), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
@@ -71,14 +72,14 @@ def live_server(e2e_database_url: str) -> Iterator[str]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # a loaded machine: stop it the hard way
+            process.wait(timeout=30)  # graceful: workers finish what they serve
+        except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded 2-core machine boots gunicorn slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited: " + (process.stderr.read() or b"").decode()[-2000:])
@@ -88,7 +89,7 @@ def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("the server did not become healthy in 30 s")
+    raise RuntimeError("the server did not become healthy in 90 s")
 
 
 @pytest.fixture(scope="session")

@@ -72,7 +72,7 @@ def _canonical_items(items: list[dict[str, Any]]) -> list[str]:
     for index, item in enumerate(items):
         try:
             text_form = json.dumps(item, sort_keys=True, ensure_ascii=False,
-                                   separators=(",", ":"))
+                                   separators=(",", ":"), allow_nan=False)
             text_form.encode("utf-8")
         except (UnicodeEncodeError, ValueError, TypeError):
             text_form = "\\u0000"

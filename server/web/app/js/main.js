@@ -156,7 +156,11 @@ onSync(async (event) => {
   if (event.phase === "done" && !editing) route();
 });
 window.addEventListener("hashchange", () => { if (status) route(); });
-window.addEventListener("online", () => { refreshStatus(); syncNow().catch(() => {}); });
+window.addEventListener("online", () => {
+  if (!status) return; // signed out: nothing to sync
+  refreshStatus();
+  syncNow().catch(() => {});
+});
 window.addEventListener("offline", () => refreshStatus());
 setInterval(async () => {
   if (navigator.onLine && status && (await outboxCounts()).pending) syncNow().catch(() => {});

@@ -96,7 +96,7 @@ import psycopg  # noqa: E402
 from harness import Client, Stack, local_stack, say, sign_in, stop_on_sigterm  # noqa: E402
 from server.domain.form_validation import compile_form  # noqa: E402
 from server.domain.id_card import check_character, china_today  # noqa: E402
-from server.services.records import ID_CARD, PHONE  # noqa: E402
+from server.domain.search_terms import recognised_number  # noqa: E402
 
 SEARCH = "/api/v1/records"
 T = TypeVar("T")
@@ -960,7 +960,7 @@ def proposed_statements(q: str, scope: list[int] | None,
                  + (f" ORDER BY {order}" if ordered else "") + " LIMIT %(limit)s")
         return PROPOSED.format(inner=inner, order=order)
 
-    if ID_CARD.match(q) or PHONE.match(q):
+    if recognised_number(q) is not None:
         inner = (f"SELECT r.* FROM (SELECT r.* FROM records r WHERE {where}"
                  " AND r.search_keys @> ARRAY[%(term)s::text] OFFSET 0) AS r"
                  " ORDER BY r.id LIMIT %(limit)s")

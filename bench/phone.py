@@ -1,14 +1,15 @@
 """Benchmark: the phone app's first sync of a large grid, and typing in its records list, on a
 simulated mid-range phone (Chromium, CPU throttled 4×, "Slow 4G" network).
 
-    .venv/bin/python bench/phone.py [--residents 1000000] [--baseline REV] [--cpu 4]
-                                    [--network slow4g|none] [--keys 6]
+    .venv/bin/python bench/phone.py [--residents 1000000] [--largest N] [--baseline REV]
+                                    [--cpu 4] [--network slow4g|none] [--keys 6]
 
 It starts everything itself and tears it all down at the end, through bench/harness.py: a
 throwaway PostGIS cluster (fsync off), `flask db upgrade`, `flask demo seed`, then
 --residents synthetic residents written with COPY (bench/search.py's generator: grids of uneven
 density; 1,000,000 residents put 10,186 in the largest grid, the issue's case; 100,000 make a
-quick run of ~1,000) and gunicorn (2 workers, sync like `make run` minus the job worker).
+quick run of ~1,000; --largest 10186 tops the largest grid up to the issue's case with copies of
+other grids' residents, without seeding a million) and gunicorn (2 workers).
 
 For the app of this checkout, and with --baseline REV also for the app and server of an older
 revision (its tree from `git archive`, served by its own gunicorn on the same database), in
@@ -90,6 +91,31 @@ class Run:
     long_tasks_ms: list[float] = field(default_factory=list)
 
 
+TOP_UP = """
+INSERT INTO records (id, kind, key, form_id, form_version, grid_id, geometry, data, version,
+                     created_by_id, updated_by_id, change_xid, search_name, search_keys)
+SELECT gen_random_uuid(), 'resident', 'T' || r.key, 'resident', 1, %(grid)s, r.geometry, r.data,
+       1, r.created_by_id, r.created_by_id, pg_current_xact_id()::text::bigint, r.search_name,
+       r.search_keys
+  FROM records r WHERE r.grid_id <> %(grid)s AND r.kind = 'resident'
+ ORDER BY r.id LIMIT %(n)s"""
+
+
+def top_up(database_url: str, records: int) -> None:
+    """Make the largest grid hold ``records`` records (copies of other grids' residents, their
+    points moved into it), for the issue's case without seeding a whole million."""
+    with psycopg.connect(database_url) as connection:
+        grid, have = connection.execute(
+            "SELECT grid_id, count(*) FROM records GROUP BY grid_id ORDER BY 2 DESC LIMIT 1").fetchone()
+        if have < records:
+            connection.execute(TOP_UP, {"grid": grid, "n": records - have})
+            connection.execute("""UPDATE records r SET geometry = ST_PointOnSurface(g.boundary)
+                                    FROM grids g WHERE g.id = r.grid_id AND r.grid_id = %(grid)s
+                                     AND NOT ST_Intersects(r.geometry, g.boundary)""", {"grid": grid})
+        connection.commit()
+        connection.execute("ANALYZE records")
+
+
 def largest_grid(database_url: str) -> tuple[str, str, int]:
     """The grid holding the most records: its code, its primary collector, its record count."""
     with psycopg.connect(database_url) as connection:
@@ -157,7 +183,10 @@ def phone_run(browser: Any, base: str, name: str, username: str, args: argparse.
         search = page.locator("input.search")
         search.click()
         for key in TYPING[:args.keys]:
-            page.keyboard.press(key)
+            if len(key) == 1:
+                page.keyboard.type(key)  # a character, as an input method commits it
+            else:
+                page.keyboard.press(key)
             page.wait_for_timeout(250)
         page.wait_for_timeout(1500)
         run.frames_ms = page.evaluate("cancelAnimationFrame(window.__frameLoop), window.__frames")
@@ -210,6 +239,9 @@ def main() -> None:
     parser.add_argument("--cpu", type=float, default=4.0)
     parser.add_argument("--network", choices=("slow4g", "none"), default="slow4g")
     parser.add_argument("--keys", type=int, default=len(TYPING))
+    parser.add_argument("--largest", type=int, default=0,
+                        help="top the largest grid up to this many records (10186: the issue's "
+                             "case on a smaller district)")
     args = parser.parse_args()
     stop_on_sigterm()
     from playwright.sync_api import sync_playwright
@@ -217,6 +249,8 @@ def main() -> None:
         server = stack.enter_context(local_stack(workers=2))
         seeding = seed_residents(server.database_url, args.residents, 20_000, False, 2017)
         print_seeding(seeding)
+        if args.largest:
+            top_up(server.database_url, args.largest)
         grid, username, count = largest_grid(server.database_url)
         say(f"largest grid {grid}: {count:,} records, collector {username}")
         pages = feed_pages(server.base_url, username)

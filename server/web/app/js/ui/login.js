@@ -45,7 +45,8 @@ export function renderLogin(root, { onDone, again = false, note = null, refusedR
     message.hidden = true;
     try {
       const name = user.value.trim();
-      const auth = await signIn(name, password.value, await deviceId());
+      const device = await deviceId();
+      const auth = await signIn(name, password.value, device);
       const { body: me } = await api("/me");
       if (me.role !== "collector") {
         await signOut();
@@ -59,6 +60,7 @@ export function renderLogin(root, { onDone, again = false, note = null, refusedR
           return show(t("other_user_unsent", { n: unsent.length, user: previous }));
         }
         await clearAll(); // another collector's data does not stay on a shared phone
+        await setMeta("device_id", device); // the phone stays the same phone
         await setMeta("auth", auth);
       }
       await setMeta("me", me);

@@ -38,6 +38,10 @@ export async function renderList(root, { onOpen }) {
   await showProgress(progress);
   draw({ keepScroll: true });
 
+  // A longer query of the same kind only narrows what the last one found: typing "王小" after
+  // "王" filters the 800 names with 王, not the 10,000 records again.
+  let last = { query: null, kind: null, shown: entries };
+
   function draw({ keepScroll = false } = {}) {
     const query = search.value.trim();
     const changed = query !== lastQuery;
@@ -46,7 +50,9 @@ export async function renderList(root, { onOpen }) {
       chip.classList.toggle("active", chip.dataset.kind === lastKind);
       chip.setAttribute("aria-pressed", String(chip.dataset.kind === lastKind));
     }
-    const shown = matching(entries, lastQuery, lastKind);
+    const narrower = last.query !== null && last.kind === lastKind && query.startsWith(last.query);
+    const shown = matching(narrower ? last.shown : entries, lastQuery, lastKind);
+    last = { query, kind: lastKind, shown };
     count.textContent = t("records_count", { n: shown.length });
     empty.hidden = shown.length > 0;
     rows.setItems(shown, { top: changed && !keepScroll });
@@ -59,6 +65,7 @@ export async function renderList(root, { onOpen }) {
       refreshing = null;
       if (!list.isConnected) return;
       entries = await searchEntries();
+      last = { query: null, kind: null, shown: entries };
       await showProgress(progress);
       draw({ keepScroll: true });
     }, REFRESH_MS);

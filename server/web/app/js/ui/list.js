@@ -35,12 +35,11 @@ export async function renderList(root, { onOpen }) {
   root.replaceChildren(h("div.list-screen", {}, search, kinds, progress, count, list, empty));
   const rows = new VirtualList(list, root.closest(".view") || root, { rowHeight: ROW_HEIGHT,
     render: (entry) => row(entry, titles, onOpen) });
-  await showProgress(progress);
-  draw({ keepScroll: true });
-
   // A longer query of the same kind only narrows what the last one found: typing "王小" after
   // "王" filters the 800 names with 王, not the 10,000 records again.
   let last = { query: null, kind: null, shown: entries };
+  await showProgress(progress);
+  draw({ keepScroll: true });
 
   function draw({ keepScroll = false } = {}) {
     const query = search.value.trim();

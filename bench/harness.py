@@ -95,14 +95,15 @@ def report_problems(who: str, log: Path, markers: tuple[str, ...]) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int) -> Iterator[str]:
-    """`gunicorn -w workers` on a free loopback port; yields its base URL once /healthz answers."""
+def gunicorn(env: dict[str, str], workers: int, root: Path = ROOT) -> Iterator[str]:
+    """`gunicorn -w workers` on a free loopback port, serving the app in ``root`` (this checkout
+    unless told: an older revision's tree, for a baseline); yields its base URL once healthy."""
     port = free_port()
     with tempfile.NamedTemporaryFile("w+", prefix="zhiwang-gunicorn.") as log:
         process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--config", "gunicorn.conf.py", "-w", str(workers),
              "-b", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_healthy(base, process, log)

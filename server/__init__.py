@@ -7,6 +7,7 @@ from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from server.api import ProblemApi, declare_security, register_blueprints
+from server import compression
 from server.api.reads import register_read_logging
 from server.auth.access_tokens import SigningKeys
 from server.config import load_config
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(api)
     register_read_logging(app)
     register_error_handlers(app)
+    compression.init_app(app)
     _serve_docs_assets(app)
     register_web_clients(app)
     _wrap_wsgi(app)

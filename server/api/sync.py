@@ -110,6 +110,9 @@ class ChangesPage(Schema):
     items = fields.List(fields.Nested(RecordSchema), required=True)
     next = fields.String(required=True)
     more = fields.Boolean(required=True)
+    estimated_total = fields.Integer(metadata={
+        "description": "first page only (no `since`): about how many records the whole feed "
+                       "holds, for showing progress; an estimate, not a promise"})
 
 
 @blp.route("/sync/batches", methods=["POST"])
@@ -149,7 +152,10 @@ def results(batch_id: uuid.UUID) -> Response:
 def changes(query: dict[str, Any]) -> Response:
     """Records of my grids changed since a cursor; follow `next` until `more` is false."""
     user = current_user()
-    rows, cursor, more = changes_since(db.session, record_scope(db.session, user),
-                                       readable_kinds(db.session, user), query.get("since"),
-                                       query["limit"])
-    return jsonify(items=[record_body(db.session, user, r) for r in rows], next=cursor, more=more)
+    page = changes_since(db.session, record_scope(db.session, user),
+                         readable_kinds(db.session, user), query.get("since"), query["limit"])
+    body: dict[str, Any] = {"items": [record_body(db.session, user, r) for r in page.rows],
+                            "next": page.next, "more": page.more}
+    if page.estimated_total is not None:
+        body["estimated_total"] = max(page.estimated_total, len(page.rows))
+    return jsonify(body)

@@ -69,11 +69,31 @@ SELECT {RECORD_COLUMNS}, r.change_xid
  ORDER BY r.change_xid, r.id""")
 
 
+@dataclass(frozen=True)
+class FeedPage:
+    """Rows changed after a cursor, the next cursor, whether more are ready, and on the first
+    page an estimate of how many records the whole feed holds (for "x of y" progress)."""
+
+    rows: list[Any]
+    next: str
+    more: bool
+    estimated_total: int | None
+
+
+# Each grid's own (grid, change_xid, id) index answers the count (an index-only scan).
+_SCOPE_SIZE = text("SELECT count(*) FROM records WHERE grid_id = ANY(CAST(:grids AS bigint[]))")
+# District-wide, the planner's estimate is enough and costs nothing.
+_DISTRICT_SIZE = text("SELECT GREATEST(reltuples, 0)::bigint FROM pg_class "
+                      "WHERE oid = 'records'::regclass")
+
+
 def changes_since(session: Session, grid_ids: list[int] | None, kinds: list[str] | None,
-                  since: str | None, limit: int) -> tuple[list[Any], str, bool]:
+                  since: str | None, limit: int) -> FeedPage:
     """Rows changed after ``since`` in these grids (None: the whole district) of these kinds
-    (None: all); the next cursor; whether more are ready."""
+    (None: all); the next cursor; whether more are ready; the feed's size when starting from
+    the beginning."""
     cursor = Cursor.decode(since)
+    first = cursor.xid == 0
     params = {"xid": cursor.xid, "record_id": cursor.record_id, "limit": limit + 1,
               "kinds": kinds}
     if grid_ids is None:
@@ -84,4 +104,11 @@ def changes_since(session: Session, grid_ids: list[int] | None, kinds: list[str]
     rows = rows[:limit]
     if rows:
         cursor = Cursor(rows[-1].change_xid, rows[-1].id)
-    return rows, cursor.encode(), more
+    total = _feed_size(session, grid_ids) if first else None
+    return FeedPage(rows, cursor.encode(), more, total)
+
+
+def _feed_size(session: Session, grid_ids: list[int] | None) -> int:
+    if grid_ids is None:
+        return int(session.execute(_DISTRICT_SIZE).scalar() or 0)
+    return int(session.execute(_SCOPE_SIZE, {"grids": sorted(grid_ids)}).scalar() or 0)

@@ -26,6 +26,7 @@ def version_body(session: Session, user: User, row: Any) -> dict[str, Any]:
                                                         row.form_version, row.data, row.record_id),
             "grid": row.grid, "form": row.form_id, "form_version": row.form_version,
             "made_at": row.made_at.isoformat(), "made_by": row.made_by,
+            "made_by_name": row.made_by_name,
             "submission_id": str(row.submission_id) if row.submission_id else None,
             "conflict_id": row.conflict_id, "branch": row.branch,
             "changed_fields": row.changed_fields, "auto_merged_fields": row.auto_merged_fields,

@@ -28,8 +28,9 @@ def record_history(session: Session, user: User, record_id: uuid.UUID) -> list[A
     """Every version of a record in the user's scope, oldest first."""
     get_record(session, user, record_id)
     return list(session.execute(text("""
-        SELECT v.record_id, v.version, v.data, g.code AS grid, v.form_id, v.form_version, v.made_at,
-               u.username AS made_by, v.submission_id, v.conflict_id, v.branch,
+        SELECT v.record_id, v.version, v.data, g.code AS grid, v.form_id, v.form_version,
+               v.made_at, u.username AS made_by,
+               u.display_name AS made_by_name, v.submission_id, v.conflict_id, v.branch,
                v.changed_fields, v.auto_merged_fields, v.note
           FROM record_versions v JOIN grids g ON g.id = v.grid_id
           LEFT JOIN users u ON u.id = v.made_by_id

@@ -113,4 +113,5 @@ class TestOneRecord:
                                        headers=bearer(district.token)).get_json()["versions"]
         assert [v["version"] for v in versions] == [1, 2]
         assert versions[1]["changed_fields"] == ["phone"] and versions[1]["made_by"] == "li.na"
+        assert versions[1]["made_by_name"] == "李娜"  # people by name where they have one
         assert versions[1]["submission_id"]

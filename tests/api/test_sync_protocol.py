@@ -197,6 +197,12 @@ class TestChangeFeed:
         assert len(ids) == 5
         assert self.feed(committed_district, since=rest["next"])["items"] == []
 
+    def test_the_first_page_estimates_how_many_records_the_feed_holds(self, committed_district):
+        committed_district.results(sync_batch(*[sync_item(resident_data(i)) for i in range(5)]))
+        first = self.feed(committed_district, limit=2)
+        assert first["estimated_total"] == 5  # "2 of 5" can be shown from the first page on
+        assert "estimated_total" not in self.feed(committed_district, since=first["next"])
+
     def test_an_edited_record_comes_again_with_its_new_version(self, committed_district):
         created = committed_district.results(sync_batch(sync_item(resident_data(1))))[0]
         cursor = self.feed(committed_district)["next"]

@@ -263,7 +263,7 @@ def test_a_conflict_waits_for_review_and_a_returned_item_is_fixed_and_resent(
     page.click("button.save")
     page.wait_for_url(f"**/app/#/record/{returned}")
     wait_until_outbox_settles(page)
-    assert outbox_states(page) == ["merged", "fixed", "conflict"]
+    assert outbox_states(page) == ["conflict", "merged", "fixed"]  # what needs a look first
 
     page.goto(f"/app/#/record/{twin}")
     page.wait_for_selector(".banner.waiting")
@@ -317,7 +317,8 @@ def test_changes_made_elsewhere_come_down_and_merge_with_unsent_edits(phone, e2e
     assert "13700137000" in view.inner_text() and "楼下便利店老板" in view.inner_text()
     assert "版本 3" in view.inner_text() and view.locator(".badge").inner_text() == "已同步"
 
-    page.click("button.lang")  # English on request
+    page.click("#menu")  # English on request, from the account sheet
+    page.click("dialog.account button.lang")
     page.goto("/app/#/map")
     page.wait_for_selector("circle.record")
     assert page.locator("a.tab[data-route='records']").inner_text().strip().endswith("Records")

@@ -1,23 +1,27 @@
 // The phone's local database (IndexedDB): a few promise helpers, no library.
 // Stores: meta (key/value: auth, me, grids, cursor, device id), forms (definitions),
-// records (the records of my grids, with my unsent local edits), outbox (items to upload).
+// records (the records of my grids, with my unsent local edits), outbox (items to upload),
+// search (one small entry per record for the list and its search: see search-index.js).
 
 const NAME = "zhiwang";
-const VERSION = 1;
+const VERSION = 2;
 let opening = null;
 
 /** The open database (created or upgraded on first use). */
 export function openDb() {
   opening ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(NAME, VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
-      db.createObjectStore("meta", { keyPath: "key" });
-      db.createObjectStore("forms", { keyPath: "key" });
-      db.createObjectStore("records", { keyPath: "id" });
-      const outbox = db.createObjectStore("outbox", { keyPath: "id" });
-      outbox.createIndex("seq", "seq");
-      outbox.createIndex("record_id", "record_id");
+      if (event.oldVersion < 1) {
+        db.createObjectStore("meta", { keyPath: "key" });
+        db.createObjectStore("forms", { keyPath: "key" });
+        db.createObjectStore("records", { keyPath: "id" });
+        const outbox = db.createObjectStore("outbox", { keyPath: "id" });
+        outbox.createIndex("seq", "seq");
+        outbox.createIndex("record_id", "record_id");
+      }
+      if (event.oldVersion < 2) db.createObjectStore("search", { keyPath: "id" }); // filled lazily
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -46,6 +50,12 @@ export async function transaction(names, fn, mode = "readwrite") {
   const result = await fn(stores, done);
   await committed;
   return result;
+}
+
+/** How many values a store holds. */
+export async function count(store) {
+  const db = await openDb();
+  return done(db.transaction(store).objectStore(store).count());
 }
 
 /** One value by key, or undefined. */
@@ -83,6 +93,6 @@ export async function setMeta(key, value) {
 
 /** Forget everything (sign-out of another user on this phone). */
 export async function clearAll() {
-  return transaction(["meta", "forms", "records", "outbox"], (s) =>
+  return transaction(["meta", "forms", "records", "outbox", "search"], (s) =>
     Promise.all(Object.values(s).map((store) => done(store.clear()))));
 }

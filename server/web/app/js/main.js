@@ -1,12 +1,13 @@
 // The collector's app: shell, routes (#/map, #/records, #/record/ID, #/new/FORM, #/edit/ID,
 // #/outbox), service worker registration and when to sync.
 
-import { currentAuth, SignInNeeded } from "./api.js";
+import { currentAuth, SignInNeeded, signOut } from "./api.js";
 import { getMeta } from "./db.js";
 import { definitionOf, latestForms } from "./forms.js";
-import { label, language, setLanguage, t, when } from "./i18n.js";
+import { label, language, setLanguage, t } from "./i18n.js";
 import { getRecord, shownForm } from "./records.js";
-import { onSync, outboxCounts, syncNow, syncing } from "./sync.js";
+import { NotACollector, onSync, outboxCounts, syncNow } from "./sync.js";
+import { openAccount } from "./ui/account.js";
 import { h, hideToast } from "./ui/dom.js";
 import { renderForm } from "./ui/form.js";
 import { renderList } from "./ui/list.js";
@@ -14,11 +15,14 @@ import { renderLogin } from "./ui/login.js";
 import { renderMap } from "./ui/map-screen.js";
 import { renderOutbox } from "./ui/outbox.js";
 import { renderRecord } from "./ui/record-view.js";
+import { renderStatus } from "./ui/status-bar.js";
 
 const AUTO_SYNC_MS = 60_000;
 const root = document.getElementById("app");
 let view = null;
 let status = null;
+let statusLine = null;
+let lastEvent = null;
 let cleanup = null;
 let editing = false;
 
@@ -27,12 +31,18 @@ const TABS = [["map", "tab_map", "◇"], ["records", "tab_records", "☰"], ["ne
 
 function shell() {
   status = h("div.status");
+  statusLine = h("div.status-line", { id: "sync-status", role: "status", "aria-live": "polite" });
   view = h("main.view", { id: "view" });
-  const nav = h("nav.tabs", {}, TABS.map(([route, key, icon]) =>
-    h("a.tab", { href: `#/${route}`, dataset: { route } }, h("span.icon", {}, icon), h("span", {}, t(key)))));
+  const nav = h("nav.tabs", { "aria-label": t("menu") }, TABS.map(([route, key, icon]) =>
+    h("a.tab", { href: `#/${route}`, dataset: { route } }, h("span.icon", { "aria-hidden": "true" }, icon),
+      h("span", {}, t(key)))));
   root.replaceChildren(
-    h("header.top", {}, h("div.brand", {}, t("brand")), status,
-      h("button.lang", { type: "button", onclick: switchLanguage }, t("language"))),
+    h("header.top", {},
+      h("div.top-row", {}, h("div.brand", {}, t("brand")), status,
+        h("button.menu", { type: "button", id: "menu", "aria-label": t("account"),
+          onclick: () => openAccount({ onLanguage: switchLanguage, onSignedOut: (note) => signInScreen(false, note) }) },
+        "☰")),
+      statusLine),
     view, nav);
 }
 
@@ -40,22 +50,11 @@ function switchLanguage() {
   setLanguage(language() === "zh" ? "en" : "zh");
   shell();
   route();
-  refreshStatus();
+  refreshStatus(lastEvent);
 }
 
 async function refreshStatus(event = null) {
-  if (!status) return;
-  const counts = await outboxCounts();
-  const last = await getMeta("last_sync");
-  const online = navigator.onLine;
-  const note = event?.phase === "failed" && !event.offline
-    ? t("sync_failed", { reason: event.error.message }) : last ? t("synced_at", { time: when(last) }) : t("never_synced");
-  status.replaceChildren(
-    h(`span.pill.${online ? "online" : "offline"}`, { id: "net" }, online ? t("online") : t("offline")),
-    h("button.sync", { type: "button", id: "sync", disabled: syncing(), title: note,
-      onclick: () => syncNow().catch(() => {}) },
-    syncing() ? t("syncing") : `${t("sync")}${counts.pending ? ` (${counts.pending})` : ""}`));
-  status.title = note;
+  if (status) await renderStatus(status, statusLine, event);
 }
 
 async function route() {
@@ -72,8 +71,12 @@ async function route() {
   for (const tab of document.querySelectorAll(".tab")) tab.classList.toggle("active", tab.dataset.route === (name || "map"));
   const go = (path) => { location.hash = path; };
   switch (name) {
-    case "records":
-      return renderList(screen, { onOpen: (id) => go(`#/record/${id}`) });
+    case "records": {
+      const stop = await renderList(screen, { onOpen: (id) => go(`#/record/${id}`) });
+      if (screen.isConnected) cleanup = stop;
+      else stop();
+      return undefined;
+    }
     case "record":
       return renderRecord(screen, { id: arg, onEdit: (id) => go(`#/edit/${id}`) });
     case "new":
@@ -118,13 +121,19 @@ async function openForm(screen, { formId = null, recordId = null }) {
   else stop();
 }
 
-async function signInScreen(again = false) {
+async function signInScreen(again = false, note = null, refusedRole = null) {
   const auth = await currentAuth();
+  status = null;
   root.replaceChildren(h("main.view.login-view"));
-  renderLogin(root.firstChild, { again, username: auth?.username || "", onDone: start });
+  renderLogin(root.firstChild, { again, note, refusedRole, username: auth?.username || "", onDone: start });
 }
 
 async function start() {
+  const me = await getMeta("me");
+  if (me?.role && me.role !== "collector") { // a sign-in from before the app checked the role
+    await signOut();
+    return signInScreen(false, null, me.role);
+  }
   shell();
   await refreshStatus();
   if (!location.hash) location.hash = "#/map";
@@ -133,14 +142,25 @@ async function start() {
 }
 
 onSync(async (event) => {
-  document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
+  if (event.phase !== "progress") {
+    document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
+    lastEvent = event;
+  }
   if (event.phase === "done") document.body.dataset.syncs = Number(document.body.dataset.syncs || 0) + 1;
-  await refreshStatus(event);
+  await refreshStatus(lastEvent);
   if (event.phase === "failed" && event.error instanceof SignInNeeded) return signInScreen(true);
+  if (event.phase === "failed" && event.error instanceof NotACollector) {
+    await signOut();
+    return signInScreen(false, null, event.error.message);
+  }
   if (event.phase === "done" && !editing) route();
 });
 window.addEventListener("hashchange", () => { if (status) route(); });
-window.addEventListener("online", () => { refreshStatus(); syncNow().catch(() => {}); });
+window.addEventListener("online", () => {
+  if (!status) return; // signed out: nothing to sync
+  refreshStatus();
+  syncNow().catch(() => {});
+});
 window.addEventListener("offline", () => refreshStatus());
 setInterval(async () => {
   if (navigator.onLine && status && (await outboxCounts()).pending) syncNow().catch(() => {});

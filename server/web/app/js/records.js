@@ -7,9 +7,13 @@
 // server treats the chain as one author's edits (sync protocol, "offline edit chains").
 
 import { all, get, transaction } from "./db.js";
+import { storeRecord } from "./search-index.js";
 
 /** Outbox states that still await an outcome from the server. */
 export const OPEN = new Set(["pending", "held"]);
+
+/** Outbox states whose outcome may still change on the server (a review, a record arriving). */
+export const UNDECIDED = new Set(["held", "conflict"]);
 
 /** A random UUID (crypto.randomUUID needs a secure context; getRandomValues does not). */
 export function uuid() {
@@ -71,6 +75,10 @@ export function deriveState(record, items) {
 
 /** After outcomes or a feed update: settle the record's state, branch and local copy. */
 export function settle(record, items) {
+  // A record waits while one of its items waits for review, and no longer (the outcome says so).
+  const waiting = items.find((i) => i.state === "conflict");
+  record.waiting = waiting ? (record.waiting || { conflict_id: waiting.conflict_id,
+    kind: waiting.result?.conflict_kind, since: waiting.saved_at }) : null;
   record.state = deriveState(record, items);
   const open = items.some((i) => OPEN.has(i.state) || i.state === "rejected");
   if (!open) {
@@ -94,7 +102,7 @@ function onServer(record, items) {
  * one outbox item in one transaction; a record's items returned as rejected count as fixed.
  */
 export async function saveCapture({ recordId = null, form, data, location }) {
-  return transaction(["records", "outbox", "meta"], async (s, done) => {
+  return transaction(["records", "outbox", "meta", "search"], async (s, done) => {
     const now = new Date().toISOString();
     const counter = (await done(s.meta.get("seq")))?.value ?? 0;
     s.meta.put({ key: "seq", value: counter + 1 });
@@ -122,7 +130,7 @@ export async function saveCapture({ recordId = null, form, data, location }) {
     s.outbox.put(item);
     record.local = { data, form: form.id, form_version: form.version, location, saved_at: now };
     settle(record, [...items, item]);
-    s.records.put(record);
+    storeRecord(s, record);
     return { record, item };
   });
 }

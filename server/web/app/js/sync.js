@@ -7,21 +7,36 @@
 
 import { api, OfflineError } from "./api.js";
 import { all, getMeta, put, setMeta, transaction } from "./db.js";
-import { OPEN, settle, uuid } from "./records.js";
+import { OPEN, settle, UNDECIDED, uuid } from "./records.js";
+import { dropRecord, storeRecord } from "./search-index.js";
 
 const BATCH_SIZE = 100;
-const FEED_PAGE = 500;
+const FEED_PAGE = 1000; // the server's largest: fewer round trips on a slow network
+const KEEP_SETTLED_DAYS = 7; // merged items leave the outbox then (they live on as records)
+const SETTLED = new Set(["merged", "fixed", "declined"]);
 let running = null;
+let lastProgress = null;
 const listeners = new Set();
 
-/** Be told when sync starts, ends or fails: fn({phase, error?}). */
+/** The account is not a collector's: the phone app does not sync it. */
+export class NotACollector extends Error {}
+
+/** Be told when sync starts, makes progress, ends or fails: fn({phase, error?, stage?, done?,
+ * total?}). */
 export function onSync(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
 
 function emit(event) {
+  if (event.phase === "progress") lastProgress = event;
+  else if (event.phase !== "start") lastProgress = null;
   for (const fn of listeners) fn(event);
+}
+
+/** The last progress of the running sync ({stage, done, total}), or null. */
+export function syncProgress() {
+  return running ? lastProgress : null;
 }
 
 /** This phone's id, made once. */
@@ -41,9 +56,10 @@ export function syncNow() {
     try {
       if (!navigator.onLine) throw new OfflineError("offline");
       await upload();
-      await recheckHeld();
+      await recheckUndecided();
       await downloadReferenceData();
       await downloadChanges();
+      await pruneOutbox();
       await setMeta("last_sync", new Date().toISOString());
       emit({ phase: "done" });
     } catch (error) {
@@ -61,12 +77,20 @@ export function syncing() {
 
 async function upload() {
   const inflight = await getMeta("inflight");
-  if (inflight) await postBatch(inflight); // a batch whose answer never arrived: replay it
+  const total = (await all("outbox")).filter((i) => i.state === "pending").length;
+  let sent = 0;
+  if (total) emit({ phase: "progress", stage: "upload", done: 0, total });
+  if (inflight) { // a batch whose answer never arrived: replay it
+    await postBatch(inflight);
+    sent += inflight.item_ids.length;
+  }
   for (;;) {
     // Items stay "pending" until their outcome arrives; the batch they went out in is noted
     // first, so a lost answer is recovered by posting the same batch again.
     const pending = (await all("outbox", "seq")).filter((i) => i.state === "pending" && !i.batch_id);
     if (!pending.length) return;
+    emit({ phase: "progress", stage: "upload", done: Math.min(sent, total), total });
+    sent += Math.min(pending.length, BATCH_SIZE);
     const chosen = pending.slice(0, BATCH_SIZE);
     const batch = { batch_id: uuid(), item_ids: chosen.map((i) => i.id) };
     await transaction(["meta", "outbox"], async (s) => {
@@ -94,43 +118,71 @@ async function postBatch(batch) {
   await setMeta("inflight", null);
 }
 
-async function recheckHeld() {
-  const held = (await all("outbox")).filter((i) => i.state === "held");
-  for (const batchId of new Set(held.map((i) => i.batch_id))) {
+// Held items may have been merged since, and a review may have decided a conflict: the batch's
+// results as they stand now say so (a reviewed item reads merged, or rejected with the note).
+async function recheckUndecided() {
+  const undecided = (await all("outbox")).filter((i) => UNDECIDED.has(i.state) && i.batch_id);
+  const ids = new Set(undecided.map((i) => i.id));
+  for (const batchId of new Set(undecided.map((i) => i.batch_id))) {
     const { body } = await api(`/sync/batches/${batchId}`);
-    await applyResults(body.results.filter((r) => held.some((i) => i.id === r.id)), batchId);
+    await applyResults(body.results.filter((r) => ids.has(r.id)), batchId);
   }
+}
+
+/** The outbox state of a result: a reviewer's rejection is final ("declined"), not to fix. */
+function stateOf(result) {
+  return result.status === "rejected" && result.conflict_id ? "declined" : result.status;
 }
 
 /** Apply the server's outcome of each item to the outbox and to its record. */
 export async function applyResults(results, batchId) {
-  await transaction(["outbox", "records"], async (s, done) => {
+  const now = new Date().toISOString();
+  await transaction(["outbox", "records", "search"], async (s, done) => {
     const touched = new Set();
     for (const raw of results) {
       const result = raw.status === "duplicate" && raw.first ? raw.first : raw;
       const item = await done(s.outbox.get(raw.id));
       if (!item) continue;
-      Object.assign(item, { state: result.status, batch_id: batchId, result,
-        version: result.version ?? null, conflict_id: result.conflict_id ?? null,
-        errors: result.errors ?? null });
+      const state = stateOf(result);
+      if (state !== item.state) item.decided_at = now;
+      touched.add(item.record_id);
+      // An accepted duplicate lands on the record already registered, not on the one made here.
+      if (state === "merged" && result.record_id && result.record_id !== item.record_id) {
+        item.made_as = item.record_id;
+        item.record_id = result.record_id;
+        touched.add(item.record_id);
+      }
+      Object.assign(item, { state, batch_id: batchId, result,
+        version: result.version ?? null, conflict_id: result.conflict_id ?? item.conflict_id ?? null,
+        errors: state === "rejected" ? result.errors ?? null : null });
       s.outbox.put(item);
       const record = await done(s.records.get(item.record_id));
-      if (!record) continue;
-      if (result.status === "merged") {
+      if (record && state === "merged") {
         record.version = Math.max(record.version ?? 0, result.version);
-      } else if (result.status === "conflict") {
-        record.waiting = { conflict_id: result.conflict_id, kind: result.conflict_kind,
-          since: new Date().toISOString() };
+        s.records.put(record);
       }
-      s.records.put(record);
-      touched.add(record.id);
     }
     for (const id of touched) {
       const record = await done(s.records.get(id));
+      if (!record) continue;
       const items = await done(s.outbox.index("record_id").getAll(id));
-      s.records.put(settle(record, items));
+      // A registration that never became a record (declined, or merged into another) goes.
+      if (!record.server && record.version == null && !items.some((i) => i.state !== "declined")) {
+        dropRecord(s, id);
+      } else {
+        storeRecord(s, settle(record, items));
+      }
     }
   });
+}
+
+/** Forget items settled more than KEEP_SETTLED_DAYS ago: what needs attention always stays. */
+export async function pruneOutbox(now = Date.now()) {
+  const before = new Date(now - KEEP_SETTLED_DAYS * 86_400_000).toISOString();
+  const old = (await all("outbox")).filter((i) => SETTLED.has(i.state) &&
+    (i.decided_at || i.saved_at) < before);
+  if (!old.length) return;
+  await transaction(["outbox"], async (s) => { for (const item of old) s.outbox.delete(item.id); });
 }
 
 async function conditionalGet(path, metaKey) {
@@ -146,6 +198,7 @@ async function conditionalGet(path, metaKey) {
 export async function downloadReferenceData() {
   const { body: me } = await api("/me");
   await setMeta("me", me);
+  if (me.role !== "collector") throw new NotACollector(me.role);
   const forms = await conditionalGet("/forms", "forms_list");
   for (const form of forms) {
     const key = `${form.id}@${form.version}`;
@@ -157,15 +210,41 @@ export async function downloadReferenceData() {
   await conditionalGet("/grids", "grids");
 }
 
-/** Follow the change feed from the stored cursor until it has no more. */
+function feedPage(since) {
+  const query = `?limit=${FEED_PAGE}` + (since ? `&since=${encodeURIComponent(since)}` : "");
+  const request = api(`/records/changes${query}`);
+  request.catch(() => {}); // awaited later; an early failure is not "unhandled"
+  return request;
+}
+
+/**
+ * Follow the change feed from the stored cursor until it has no more. The next page downloads
+ * while this one is stored. The first sync notes the feed's size and how much has arrived
+ * ("initial_sync" {total, done, complete}), so progress shows as "x / y", also after an
+ * interruption, and the list can say it is not complete yet.
+ */
 export async function downloadChanges() {
-  let since = await getMeta("cursor");
+  const since = await getMeta("cursor");
+  let initial = (await getMeta("initial_sync")) || null;
+  let received = 0;
+  let next = feedPage(since);
   for (;;) {
-    const query = `?limit=${FEED_PAGE}` + (since ? `&since=${encodeURIComponent(since)}` : "");
-    const { body } = await api(`/records/changes${query}`);
+    const { body } = await next;
+    if (body.more) next = feedPage(body.next);
+    if (!since && body.estimated_total !== undefined && !received) {
+      initial = { total: body.estimated_total, done: 0, complete: false };
+    }
     await applyChanges(body.items);
-    since = body.next;
-    await setMeta("cursor", since);
+    received += body.items.length;
+    await setMeta("cursor", body.next);
+    if (initial && !initial.complete) {
+      initial = { ...initial, done: initial.done + body.items.length, complete: !body.more };
+      initial.total = Math.max(initial.total, initial.done);
+      await setMeta("initial_sync", initial);
+    }
+    const progress = initial && !initial.complete ? { done: initial.done, total: initial.total }
+      : { done: received, total: null };
+    emit({ phase: "progress", stage: "download", ...progress });
     if (!body.more) return;
   }
 }
@@ -173,22 +252,23 @@ export async function downloadChanges() {
 /** Store records changed on the server; local unsent edits stay on top of them. */
 export async function applyChanges(changes) {
   if (!changes.length) return;
-  await transaction(["outbox", "records"], async (s, done) => {
-    for (const change of changes) {
-      const record = (await done(s.records.get(change.id))) ||
+  await transaction(["outbox", "records", "search"], async (s, done) => {
+    // Every read is asked at once: one page is one round of requests, not a thousand.
+    const [outbox, held] = await Promise.all([done(s.outbox.getAll()),
+      Promise.all(changes.map((c) => done(s.records.get(c.id))))]);
+    const itemsOf = new Map();
+    for (const item of outbox) itemsOf.set(item.record_id, [...(itemsOf.get(item.record_id) || []), item]);
+    changes.forEach((change, index) => {
+      const record = held[index] ||
         { id: change.id, version: null, server: null, local: null, branch: null };
-      if (record.server && record.server.version > change.version) continue;
+      if (record.server && record.server.version > change.version) return;
       Object.assign(record, { kind: change.kind, form: change.form,
         form_version: change.form_version, grid: change.grid, key: change.key,
         version: Math.max(record.version ?? 0, change.version) });
       record.server = { version: change.version, data: change.data, geometry: change.geometry,
         updated_at: change.updated_at, updated_by: change.updated_by, retired: change.retired };
-      if (record.waiting && Date.parse(change.updated_at) > Date.parse(record.waiting.since)) {
-        record.waiting = null; // a version made after the conflict: most likely its review
-      }
-      const items = await done(s.outbox.index("record_id").getAll(change.id));
-      s.records.put(settle(record, items));
-    }
+      storeRecord(s, settle(record, itemsOf.get(change.id) || []));
+    });
   });
 }
 
@@ -199,5 +279,6 @@ export async function outboxCounts() {
     pending: items.filter((i) => OPEN.has(i.state)).length,
     waiting: items.filter((i) => i.state === "conflict").length,
     rejected: items.filter((i) => i.state === "rejected").length,
+    unsent: items.filter((i) => OPEN.has(i.state) || i.state === "rejected").length,
   };
 }

@@ -10,17 +10,21 @@ import { assignmentsScreen } from './screens/assignments.js';
 import { coverageScreen } from './screens/coverage.js';
 import { gridScreen } from './screens/grid.js';
 import { recordScreen } from './screens/record.js';
+import { searchScreen } from './screens/search.js';
 
 const ROOT = '/console';
-const ROUTES = [
-  [/^\/review$/, queueScreen, 'review'],
-  [/^\/review\/(\d+)$/, conflictScreen, 'review'],
-  [/^\/assignments$/, assignmentsScreen, 'assignments'],
-  [/^\/coverage$/, coverageScreen, 'coverage'],
-  [/^\/grids\/([^/]+)$/, gridScreen, 'coverage'],
-  [/^\/records\/([0-9a-fA-F-]{36})$/, recordScreen, 'coverage'],
-];
 const REVIEWER_ROLES = ['supervisor', 'admin'];
+const SEARCH_ROLES = ['supervisor', 'admin', 'viewer']; // department staff: search and records only
+// [path, screen, section of the top bar, roles allowed]
+const ROUTES = [
+  [/^\/review$/, queueScreen, 'review', REVIEWER_ROLES],
+  [/^\/review\/(\d+)$/, conflictScreen, 'review', REVIEWER_ROLES],
+  [/^\/assignments$/, assignmentsScreen, 'assignments', REVIEWER_ROLES],
+  [/^\/coverage$/, coverageScreen, 'coverage', REVIEWER_ROLES],
+  [/^\/grids\/([^/]+)$/, gridScreen, 'coverage', REVIEWER_ROLES],
+  [/^\/records\/([0-9a-fA-F-]{36})$/, recordScreen, 'search', SEARCH_ROLES],
+  [/^\/search$/, searchScreen, 'search', SEARCH_ROLES],
+];
 const app = document.getElementById('app');
 let me = null;
 let cleanup = null;
@@ -38,8 +42,14 @@ function currentPath() {
   return path.replace(/\/+$/, '') || '/';
 }
 
+/** Where an account starts: the review queue for reviewers, the search for department staff. */
+function home() {
+  return me && !REVIEWER_ROLES.includes(me.role) ? '/search' : '/review';
+}
+
 async function render() {
   if (cleanup) { cleanup(); cleanup = null; }
+  document.querySelector('.toast')?.remove(); // a message belongs to the page it was said on
   const path = currentPath();
   if (!signedIn()) {
     me = null;
@@ -47,17 +57,22 @@ async function render() {
     replace(app, loginScreen({ onSignedIn: () => navigate(nextAfterLogin(), { replace: true }) }));
     return;
   }
-  if (path === '/login' || path === '/') { navigate('/review', { replace: true }); return; }
   const view = h('main.view', { id: 'view' }, loading());
   if (!me) {
     replace(app, view);
     try { me = await api('/me'); } catch (error) { replace(view, errorBox(error)); return; }
   }
-  const [match, screen, section] = ROUTES.map(([re, s, n]) => [path.match(re), s, n])
-    .find(([m]) => m) || [null, null, null];
+  if (path === '/login' || path === '/') { navigate(home(), { replace: true }); return; }
+  const [match, screen, section, roles] = ROUTES.map(([re, s, n, r]) => [path.match(re), s, n, r])
+    .find(([m]) => m) || [null, null, null, null];
   replace(app, topBar(section), view);
-  if (!REVIEWER_ROLES.includes(me.role)) { replace(view, h('div.error', {}, t('role.not_reviewer'))); return; }
+  if (!SEARCH_ROLES.includes(me.role)) { replace(view, h('div.error', {}, t('role.not_reviewer'))); return; }
   if (!screen) { replace(view, h('p', {}, t('not_found'))); return; }
+  if (!roles.includes(me.role)) {
+    if (path === '/review') { navigate(home(), { replace: true }); return; } // the default after sign-in
+    replace(view, h('div.error', {}, t('role.not_allowed'), ' ', h('a', { href: `${ROOT}${home()}` }, t('nav.search'))));
+    return;
+  }
   const params = match.slice(1).map(decodeURIComponent);
   const query = Object.fromEntries(new URLSearchParams(location.search));
   try {
@@ -70,17 +85,20 @@ async function render() {
 function nextAfterLogin() {
   const wanted = sessionStorage.getItem('zhiwang.console.next');
   sessionStorage.removeItem('zhiwang.console.next');
-  return wanted && wanted !== '/login' ? wanted : '/review';
+  return wanted && wanted !== '/login' ? wanted : '/';
 }
 
 function topBar(section) {
   const tab = (name, path) => h('a', { href: ROOT + path, class: section === name ? 'active' : '',
     'aria-current': section === name ? 'page' : null }, t(`nav.${name}`));
+  const reviewer = REVIEWER_ROLES.includes(me.role);
+  const department = me.department?.name || me.department?.code || (typeof me.department === 'string' ? me.department : null);
   return h('header.topbar', {},
-    h('a.brand', { href: `${ROOT}/review` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
-    h('nav', { 'aria-label': t('nav.label') }, tab('review', '/review'),
-      tab('assignments', '/assignments'), tab('coverage', '/coverage')),
+    h('a.brand', { href: `${ROOT}${home()}` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
+    h('nav', { 'aria-label': t('nav.label') }, reviewer ? [tab('review', '/review'),
+      tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null, tab('search', '/search')),
     h('div.account', {},
+      department ? h('span.department', {}, t('department', { name: department })) : null,
       h('span.who', { title: me.username }, me.display_name || me.username),
       h('button.lang', { type: 'button', 'aria-label': t('lang.switch'),
         on: { click: () => setLang(lang() === 'zh' ? 'en' : 'zh') } }, t('lang.other')),

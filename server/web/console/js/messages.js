@@ -1,6 +1,13 @@
 // Every text of the console, in Chinese (the default) and English.
 
 export const zh = {
+  'nav.search': '查询', 'search.title': '人员与房屋查询', 'search.placeholder': '姓名、身份证号或电话号码',
+  'search.hint': '输入姓名（两个字即可）、完整身份证号或电话号码，边输入边查询。',
+  'search.none': '没有找到“{q}”。', 'search.details': '电话 · 地址',
+  'search.scope.viewer': '查询全区；敏感信息按您的权限显示。', 'search.scope.supervisor': '查询您督导的全部网格。',
+  'search.scope.district': '查询全区。', 'role.not_allowed': '您的账号不能使用此页面。',
+  'record.back_search': '返回查询', 'record.updated_by': '{who}', 'history.by': '{name}（{user}）',
+  'compare.made_by': '由 {who} 修改', 'department': '部门：{name}',
   'app.name': '织网', 'app.subtitle': '督导控制台', 'loading': '加载中…', 'not_found': '没有这个页面。',
   'all': '全部', 'cancel': '取消', 'undo': '撤销', 'yes': '是', 'never': '从未采集', 'list.separator': '、',
   'metres': '{n} 米', 'km': '{n} 公里', 'logout': '退出', 'lang.other': 'English', 'lang.switch': 'Switch to English',
@@ -72,6 +79,14 @@ export const zh = {
 };
 
 export const en = {
+  'nav.search': 'Search', 'search.title': 'Find a person or a place', 'search.placeholder': 'name, ID-card or phone number',
+  'search.hint': 'Type a name (two characters are enough), a whole ID-card number or a phone number: results come as you type.',
+  'search.none': 'Nothing found for “{q}”.', 'search.details': 'Phone · address',
+  'search.scope.viewer': 'Searching the whole district; sensitive fields as your account may see them.',
+  'search.scope.supervisor': 'Searching every grid you supervise.', 'search.scope.district': 'Searching the whole district.',
+  'role.not_allowed': 'Your account may not use this page.',
+  'record.back_search': 'Back to search', 'record.updated_by': '{who}', 'history.by': '{name} ({user})',
+  'compare.made_by': 'made by {who}', 'department': 'Department: {name}',
   'app.name': 'Zhiwang', 'app.subtitle': 'Supervisor console', 'loading': 'Loading…', 'not_found': 'No such page.',
   'all': 'All', 'cancel': 'Cancel', 'undo': 'Undo', 'yes': 'yes', 'never': 'never collected', 'list.separator': ', ',
   'metres': '{n} m', 'km': '{n} km', 'logout': 'Sign out', 'lang.other': '中文', 'lang.switch': '切换到中文',

@@ -3,9 +3,17 @@
 import { label, t } from "../i18n.js";
 import { choicesOf } from "../validate.js";
 import { h } from "./dom.js";
+import { refControl } from "./ref-field.js";
 
 const RADIO_LIMIT = 5;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// What is left of a pattern once digit classes, digits, groups and quantifiers are taken out:
+// nothing means it only ever matches digits (房屋编码 4403[0-9]{15}): a numeric keypad fits.
+const DIGIT_PARTS = /\[(?:\d-\d|\d)+\]|\\d|\d|\{\d+(?:,\d*)?\}|\(\?:|[()|?*+]/g;
+
+function digitsOnly(pattern) {
+  return Boolean(pattern) && pattern.replace(DIGIT_PARTS, "") === "";
+}
 
 function localOffset() {
   const minutes = -new Date().getTimezoneOffset();
@@ -16,7 +24,7 @@ function localOffset() {
 
 /**
  * A control for one field: {node, read() -> JSON value or undefined, write(value)}.
- * `refChoices(kind)` lists local records [{id, title}] for ref fields.
+ * `refChoices(kind)` lists local records (search-index entries) for ref fields.
  */
 export function fieldControl(definition, field, { refChoices, onChange }) {
   const id = `f-${field.name}`;
@@ -55,10 +63,12 @@ export function fieldControl(definition, field, { refChoices, onChange }) {
     case "select_multiple":
       return checkboxes(definition, field, onChange);
     case "ref":
-      return refPicker(field, common, refChoices(field.ref_kind));
+      return refControl(field, common, refChoices(field.ref_kind), kindName(definition, field));
     default: {
-      const long = field.type === "text" && (field.max_length ?? 2000) > 200;
+      // A code with a pattern is one line, whatever its maximum length (only free text wraps).
+      const long = field.type === "text" && !field.pattern && (field.max_length ?? 2000) > 200;
       const attrs = { ...common, autocomplete: "off" };
+      if (digitsOnly(field.pattern)) Object.assign(attrs, { inputmode: "numeric", spellcheck: "false" });
       if (field.type === "phone") Object.assign(attrs, { type: "tel", inputmode: "tel" });
       if (field.type === "id_card") Object.assign(attrs, { type: "text", autocapitalize: "characters",
         maxlength: 18, spellcheck: "false" });
@@ -100,12 +110,6 @@ function checkboxes(definition, field, onChange) {
     write: (v) => inputs.forEach((i) => { i.checked = Array.isArray(v) && v.includes(i.value); }) };
 }
 
-function refPicker(field, common, choices) {
-  const select = h("select", common, h("option", { value: "" }, t("pick_record")),
-    choices.map((c) => h("option", { value: c.id }, c.title)));
-  return { node: select, read: () => select.value || undefined,
-    write: (v) => {
-      if (v && ![...select.options].some((o) => o.value === v)) select.append(h("option", { value: v }, v));
-      select.value = v ?? "";
-    } };
+function kindName(definition, field) {
+  return label(field.label);
 }

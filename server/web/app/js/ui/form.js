@@ -1,10 +1,14 @@
 // New / edit / fix a record: the form rendered from its definition, checked on the phone with
 // the server's rules (validate.js), with the GPS position and its accuracy.
 
-import { validatorOf, recordTitle } from "../forms.js";
+import { validatorOf } from "../forms.js";
+import { getMeta } from "../db.js";
 import { watchPosition, locateOnce } from "../geo.js";
 import { errorText, label, t } from "../i18n.js";
-import { allRecords, saveCapture, shownData } from "../records.js";
+import { checkPosition, MAX_TOLERANCE_M } from "../position-check.js";
+import { saveCapture, shownData } from "../records.js";
+import { searchEntries } from "../search-index.js";
+import { choose } from "./dialog.js";
 import { h, toast } from "./dom.js";
 import { fieldControl } from "./fields.js";
 
@@ -15,8 +19,9 @@ import { fieldControl } from "./fields.js";
  */
 export async function renderForm(root, { definition, record = null, serverErrors = [], onSaved }) {
   const validator = validatorOf(definition);
-  const refs = (await allRecords()).map((r) => ({ id: r.id, kind: r.kind,
-    title: `${recordTitle(shownData(r), r.key)}${r.key ? " · " + r.key : ""}` }));
+  const refs = await searchEntries();
+  const grids = (await getMeta("grids"))?.body;
+  let check = null;
   const controls = new Map();
   let submitted = serverErrors.length > 0;
   let shownErrors = serverErrors;
@@ -24,8 +29,9 @@ export async function renderForm(root, { definition, record = null, serverErrors
 
   const banner = h("div.banner.error", { hidden: true });
   const gps = h("div.gps-status", {}, t("gps_waiting"));
+  const warning = h("div.position-warning", { hidden: true, role: "alert" });
   const locationCard = h("section.card.location", {},
-    h("div.card-title", {}, t("location")), gps,
+    h("div.card-title", {}, t("location")), gps, warning,
     h("button.small", { type: "button", onclick: () => locateOnce().catch(() => {}) }, t("gps_again")));
   const fieldNodes = definition.fields.map((field) => {
     const control = fieldControl(definition, field, {
@@ -51,9 +57,23 @@ export async function renderForm(root, { definition, record = null, serverErrors
     position = p;
     gps.textContent = p ? `${p.lat.toFixed(6)}, ${p.lon.toFixed(6)} · ${t("gps_accuracy", { m: Math.round(p.accuracy_m) })}`
       : error ? t("gps_failed", { reason: error }) : t("gps_waiting");
-    gps.classList.toggle("ok", Boolean(p));
+    check = p ? checkPosition(grids, p) : null;
+    gps.classList.toggle("ok", Boolean(p) && !check.outside && !check.inaccurate);
+    showWarning();
   });
   update();
+
+  // Outside my grids, or an accuracy no tolerance covers: said before saving, not after review.
+  function showWarning() {
+    const notes = [];
+    if (check?.outside) {
+      notes.push(check.covering ? t("position_outside", { covering: check.covering, distance: check.distance_m })
+        : t("position_outside_nowhere", { distance: check.distance_m }));
+    }
+    if (check?.inaccurate) notes.push(t("position_inaccurate", { m: Math.round(position.accuracy_m), max: MAX_TOLERANCE_M }));
+    warning.hidden = !notes.length;
+    warning.replaceChildren(...notes.map((n) => h("p", {}, n)));
+  }
 
   function values() {
     const data = {};
@@ -112,6 +132,14 @@ export async function renderForm(root, { definition, record = null, serverErrors
     if (!position) {
       toast(t("gps_needed"));
       return;
+    }
+    if (check?.outside) {
+      const answer = await choose({ message: t("position_confirm"), className: "position-confirm", choices: [
+        { label: t("save_anyway"), value: "save", primary: true }, { label: t("gps_again"), value: "back" }] });
+      if (answer !== "save") {
+        if (answer === "back") locateOnce().catch(() => {});
+        return;
+      }
     }
     save.disabled = true;
     const location = { lon: position.lon, lat: position.lat, accuracy_m: position.accuracy_m, crs: "WGS84" };

@@ -9,7 +9,7 @@ import { fieldLabel, fieldOrder, sameValue, showValue } from '../forms.js';
  * preset to the side that changed it since the base (the incoming side when there is no base);
  * `chosen` (field → side) holds the choices made so far.
  */
-export function comparison(detail, def, { choosing, chosen = new Map() }) {
+export function comparison(detail, def, { choosing, chosen = new Map(), makers = new Map() }) {
   const base = detail.base?.data ?? null;
   const current = detail.current?.data ?? null;
   const incoming = detail.incoming?.data ?? {};
@@ -47,7 +47,7 @@ export function comparison(detail, def, { choosing, chosen = new Map() }) {
   choosing ? choiceCell(name) : null));
 
   const head = h('tr', {}, h('th', { scope: 'col' }, t('compare.field')),
-    sides.map(([side]) => h('th', { scope: 'col', class: `side-${side}` }, sideTitle(side, detail))),
+    sides.map(([side]) => h('th', { scope: 'col', class: `side-${side}` }, sideTitle(side, detail, makers))),
     choosing ? h('th', { scope: 'col' }, t('compare.keep')) : null);
   const element = h('div.table-wrap', {}, h('table.data.compare', {}, h('thead', {}, head), h('tbody', {}, rows)));
 
@@ -77,8 +77,9 @@ export function comparison(detail, def, { choosing, chosen = new Map() }) {
   };
 }
 
-function sideTitle(side, detail) {
-  if (side === 'base') return t('compare.base', { v: detail.base?.version ?? '' });
-  if (side === 'current') return t('compare.current_v', { v: detail.current?.version ?? '' });
-  return t('compare.incoming_by', { who: detail.collector || '' });
+function sideTitle(side, detail, makers) {
+  const by = (version) => (makers.get(version) ? h('div.sub.made-by', {}, t('compare.made_by', { who: makers.get(version) })) : null);
+  if (side === 'base') return [t('compare.base', { v: detail.base?.version ?? '' }), by(detail.base?.version)];
+  if (side === 'current') return [t('compare.current_v', { v: detail.current?.version ?? '' }), by(detail.current?.version)];
+  return t('compare.incoming_by', { who: detail.collector_name || detail.collector || '' });
 }

@@ -12,6 +12,7 @@ export async function conflictScreen({ view, params, me }) {
   const state = { detail: await api(`/conflicts/${id}`), notice: null, chosen: new Map() };
   const rerender = async () => {
     const def = await formDefinition(state.detail.submission.form, state.detail.submission.form_version);
+    state.makers = await makers(state.detail);
     if (state.map === undefined) state.map = isLocationConflict(state.detail) ? await locationPanel(state.detail) : null;
     replace(view, ...screen(state, def, state.map, me, act));
   };
@@ -52,7 +53,8 @@ function screen(state, def, map, me, act) {
   const now = new Date();
   const held = detail.claimed_by && detail.claim_expires_at && new Date(detail.claim_expires_at) > now;
   const mine = open && held && detail.claimed_by === me.username;
-  const table = comparison(detail, def, { choosing: mine && Boolean(detail.current), chosen: state.chosen });
+  const table = comparison(detail, def, { choosing: mine && Boolean(detail.current), chosen: state.chosen,
+    makers: state.makers });
   const unplaced = state.fieldErrors ? table.showErrors(state.fieldErrors) : [];
   state.fieldErrors = null;
   return [
@@ -69,12 +71,21 @@ function screen(state, def, map, me, act) {
   ];
 }
 
+/** Who made each version of the record (version -> name), to say who made the current side. */
+async function makers(detail) {
+  if (!detail.record || !detail.current) return new Map();
+  try {
+    const { versions } = await api(`/records/${detail.record.id}/history`);
+    return new Map(versions.map((v) => [v.version, v.made_by_name || v.made_by]));
+  } catch { return new Map(); }
+}
+
 function facts(detail) {
   const s = detail.submission;
   const item = (key, value) => h('div', {}, h('dt', {}, t(key)), h('dd', {}, value ?? '—'));
   return h('dl.facts.inline', {},
     item('conflict.grid', detail.grid ? link(`/grids/${detail.grid}`, detail.grid) : null),
-    item('conflict.collector', detail.collector),
+    item('conflict.collector', detail.collector_name ? `${detail.collector_name}（${detail.collector}）` : detail.collector),
     item('conflict.form', `${s.form} v${s.form_version}`),
     item('conflict.captured', formatTime(s.captured_at)),
     item('conflict.received', formatTime(s.received_at)),

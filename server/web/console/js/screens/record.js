@@ -7,7 +7,9 @@ import { gridMap } from '../map.js';
 import { gridFeature } from '../data.js';
 import { heading, link } from '../ui.js';
 
-export async function recordScreen({ view, params }) {
+const REVIEWERS = ['supervisor', 'admin'];
+
+export async function recordScreen({ view, params, me }) {
   const id = params[0];
   const [record, history] = await Promise.all([api(`/records/${id}`), api(`/records/${id}/history`)]);
   const defs = new Map();
@@ -22,11 +24,18 @@ export async function recordScreen({ view, params }) {
     points: point ? [{ lon: point[0], lat: point[1], className: 'incoming', title: record.key }] : [] }) : null;
 
   const fact = (key, value) => h('div', {}, h('dt', {}, t(key)), h('dd', {}, value));
+  // Department staff have the search, not the grids' pages.
+  const reviewer = REVIEWERS.includes(me.role);
+  const latest = history.versions.find((v) => v.version === record.version);
   replace(view,
     heading([t(`record_kind.${record.kind}`), ' ', record.data?.name || record.key],
-      link(`/grids/${record.grid}`, t('record.back', { grid: record.grid }))),
-    h('dl.facts.inline', {}, fact('record.key', record.key), fact('record.grid', link(`/grids/${record.grid}`, record.grid)),
-      fact('record.version', `v${record.version}`), fact('record.updated', `${formatTime(record.updated_at)} · ${record.updated_by || ''}`),
+      reviewer ? link(`/grids/${record.grid}`, t('record.back', { grid: record.grid }))
+        : h('a', { href: '/console/search', on: { click: (e) => { if (window.history.length > 1) { e.preventDefault(); window.history.back(); } } } },
+          t('record.back_search'))),
+    h('dl.facts.inline', {}, fact('record.key', record.key),
+      fact('record.grid', reviewer ? link(`/grids/${record.grid}`, record.grid) : record.grid),
+      fact('record.version', `v${record.version}`),
+      fact('record.updated', `${formatTime(record.updated_at)} · ${person(latest) || record.updated_by || ''}`),
       fact('record.form', `${record.form} v${record.form_version}`), record.retired ? fact('record.retired', t('yes')) : null),
     h('div.split', {},
       h('section.panel', {}, h('h2', {}, t('record.data')), dataTable(def, record.data)),
@@ -43,21 +52,30 @@ function dataTable(def, data) {
     h('tr', {}, h('th', { scope: 'row' }, fieldLabel(def, name)), h('td', {}, showValue(def, name, data[name]) || '—'))))));
 }
 
+/** Who made a version: the display name, the username beside it. */
+function person(v) {
+  if (!v?.made_by) return null;
+  return v.made_by_name && v.made_by_name !== v.made_by ? t('history.by', { name: v.made_by_name, user: v.made_by })
+    : v.made_by;
+}
+
+// The offline editing branch (a device's UUID) means nothing to a reader: it is left out.
 function source(v) {
   if (v.conflict_id) return [t('history.review'), ' ', link(`/review/${v.conflict_id}`, `#${v.conflict_id}`)];
-  if (v.submission_id) return [t('history.submission'), ' ', h('code', { title: v.submission_id }, v.submission_id.slice(0, 8)),
-    v.branch ? h('span.sub', {}, ` · ${t('history.branch')} ${v.branch}`) : null];
+  if (v.submission_id) return [t('history.submission'), ' ', h('code', { title: v.submission_id }, v.submission_id.slice(0, 8))];
   return t('history.unknown');
 }
 
 function versionItem(v, previous, def) {
-  const changes = (v.changed_fields || []).map((name) => h('tr', {},
+  // Fields in the form's order, as the data table shows them.
+  const changed = fieldOrder(def, Object.fromEntries((v.changed_fields || []).map((n) => [n, true])));
+  const changes = changed.map((name) => h('tr', {},
     h('th', { scope: 'row' }, fieldLabel(def, name)),
     h('td.old', {}, previous ? showValue(def, name, previous.data?.[name]) || '—' : ''),
     h('td.new', {}, showValue(def, name, v.data?.[name]) || '—')));
   return h('li', { dataset: { version: v.version } },
     h('div.version-head', {}, h('strong', {}, `v${v.version}`), ' · ', formatTime(v.made_at), ' · ',
-      h('span.who', {}, v.made_by || '—'), ' · ', source(v)),
+      h('span.who', {}, person(v) || '—'), ' · ', source(v)),
     v.note ? h('blockquote.note', {}, v.note) : null,
     v.auto_merged_fields?.length ? h('p.sub', {}, t('history.auto_merged', {
       fields: v.auto_merged_fields.map((n) => fieldLabel(def, n)).join(t('list.separator')) })) : null,

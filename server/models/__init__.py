@@ -3,6 +3,7 @@ from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
+from server.models.imports import ImportRejection
 from server.models.jobs import Job, JobState
 from server.models.records import Record, RecordVersion
 from server.models.sync import (
@@ -10,4 +11,4 @@ from server.models.sync import (
 from server.models.users import RefreshToken, Role, User
 
 __all__ = ["Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
-           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "RefreshToken", "Role", "User"]
+           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "ImportRejection", "Job", "JobState", "RefreshToken", "Role", "User"]

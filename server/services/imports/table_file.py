@@ -102,6 +102,8 @@ def read_rows(path: Path, info: TableInfo, after: int = 0) -> Iterator[TableRow]
     for number, cells in rows:
         if number <= max(after, info.header_row) or _blank(cells):
             continue
+        if len(cells) > width and _blank(cells[width:]):
+            cells = cells[:width]  # a sheet's declared but empty columns
         yield TableRow(number, tuple(cells) + (None,) * (width - len(cells)))
 
 
@@ -199,21 +201,27 @@ class _workbook:
     """The first worksheet of a workbook opened read-only, closed on the way out."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.book = path, None
+        self.path, self.book, self.file = path, None, None
 
     def __enter__(self) -> Any:
+        # A file object, not a path: openpyxl judges a path by its extension, and an upload
+        # is kept under a name of our own.
+        self.file = open(self.path, "rb")
         try:
             # openpyxl raises many kinds of errors on a broken workbook (zip, XML, KeyError…):
             # every one of them means the same to the person who sent it.
-            self.book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
             return self.book.worksheets[0]
         except Exception as error:
+            self.__exit__()
             raise TableProblem(f"not a readable XLSX workbook ({type(error).__name__})",
                                "不是可读取的 XLSX 工作簿") from None
 
     def __exit__(self, *exc: Any) -> None:
         if self.book is not None:
             self.book.close()
+        if self.file is not None:
+            self.file.close()
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:

@@ -6,7 +6,7 @@ import json
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.models import Record, Role
 from tests.factories import bearer, make_user, sign_in
@@ -157,3 +157,10 @@ class TestCommandLine:
             args=["records", "import", str(path), "--form", "resident"])
         assert result.exit_code != 0
         assert "phnoe (column B): is not a field of form resident v1" in result.stderr
+
+    def test_a_job_worker_runs_an_uploaded_import(self, app, client, session, admin_token,
+                                                   uploads, tmp_path):
+        post(client, admin_token, rows_csv(tmp_path, 1, 2))
+        result = app.test_cli_runner().invoke(args=["jobs", "work", "--once"])
+        assert result.exit_code == 0, result.output
+        assert session.scalar(select(func.count()).select_from(Record)) == 2

@@ -17,7 +17,7 @@ from typing import Any
 from server.domain.coordinates import gcj02_to_wgs84
 from server.domain.field_checks import CONTROL_OR_SURROGATE, FieldError, Problem
 from server.domain.form_validation import WHITESPACE
-from server.domain.import_cells import CLEAR, Converter, cell_value, converter, number
+from server.domain.import_cells import CLEAR, Converter, cell_value, converter
 
 LOCATION_COLUMNS = {"lon": ("lon", "longitude", "经度"), "lat": ("lat", "latitude", "纬度"),
                     "crs": ("crs", "坐标系")}
@@ -156,9 +156,8 @@ class ImportColumns:
             if cell_value(cells[self._location[other].index]) is not None:
                 errors.append(self.error_at(_REQUIRED.at(name)))
             return None
-        coordinate = number(value)
-        if type(coordinate) not in (int, float) or not math.isfinite(coordinate) \
-                or abs(coordinate) > limit:
+        coordinate = _coordinate_number(value)
+        if coordinate is None or not math.isfinite(coordinate) or abs(coordinate) > limit:
             errors.append(self.error_at(Problem(
                 "range", f"must be a number between -{limit:g} and {limit:g}",
                 f"应为 -{limit:g} 至 {limit:g} 之间的数值").at(name)))
@@ -168,6 +167,15 @@ class ImportColumns:
     def _stray(self, cells: Sequence[Any]) -> list[FieldError]:
         return [{**_NO_HEADER.at(column_letter(i)), "column": column_letter(i)}
                 for i, cell in enumerate(cells) if i not in self._used and cell_value(cell) is not None]
+
+
+def _coordinate_number(value: Any) -> float | None:
+    if type(value) in (int, float):
+        return float(value)
+    try:
+        return float(value) if type(value) is str else None
+    except ValueError:
+        return None
 
 
 def column_letter(index: int) -> str:

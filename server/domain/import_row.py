@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from server.domain.field_checks import FieldError
-from server.domain.form_validation import FormValidator
+from server.domain.form_validation import FormValidator, compile_form
 from server.domain.import_columns import CLEAR, ImportColumns, RowValues, apply_given
 from server.domain.three_way_merge import changed_fields
 
@@ -41,14 +41,22 @@ class RowPlan:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
-def key_of(form: FormValidator, values: RowValues, today: date | None = None) -> str | None:
-    """The row's natural key as the form cleans it (``x`` -> ``X``), or None if not valid."""
-    value = values.given.get(form.key)
-    if value is None or value is CLEAR:
-        return None
-    cleaned, _ = form.validate({form.key: value}, today)
-    key = cleaned.get(form.key)
-    return str(key) if key is not None else None
+class KeyReader:
+    """A row's natural key as the form cleans it (``x`` -> ``X``), or None if it is not valid:
+    checked by the key field's own rule alone (the key is read before anything else)."""
+
+    def __init__(self, definition: Mapping[str, Any]) -> None:
+        self.key = definition["key"]
+        key_field = next(f for f in definition["fields"] if f["name"] == self.key)
+        self._form = compile_form({**definition, "fields": [key_field]})
+
+    def __call__(self, values: RowValues, today: date | None = None) -> str | None:
+        value = values.given.get(self.key)
+        if value is None or value is CLEAR:
+            return None
+        cleaned, _ = self._form.validate({self.key: value}, today)
+        key = cleaned.get(self.key)
+        return str(key) if key is not None else None
 
 
 def plan_row(form: FormValidator, columns: ImportColumns, values: RowValues,

@@ -11,7 +11,7 @@ from server.domain.coordinates import wgs84_to_gcj02
 from server.domain.form_validation import compile_form
 from server.domain.import_cells import CLEAR
 from server.domain.import_columns import ImportColumns, InvalidHeader, column_letter
-from server.domain.import_row import Current, key_of, plan_row
+from server.domain.import_row import Current, KeyReader, plan_row
 from tests.factories import make_id_card, resident_data
 
 RESIDENT = json.loads((Path(__file__).resolve().parents[2] / "forms" / "resident.v1.json")
@@ -229,6 +229,6 @@ class TestRowPlan:
         number = make_id_card(6, born="19900101")
         assert number.endswith("X")
         found, cells = row({"id_card": number[:17] + "x"})
-        assert key_of(FORM, found.read(cells), TODAY) == number
+        assert KeyReader(RESIDENT)(found.read(cells), TODAY) == number
         found, cells = row({"id_card": "123"})
-        assert key_of(FORM, found.read(cells), TODAY) is None
+        assert KeyReader(RESIDENT)(found.read(cells), TODAY) is None

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
 from server.domain.import_columns import ImportColumns, RowValues
-from server.domain.import_row import Current, RowPlan, key_of, plan_row
+from server.domain.import_row import Current, KeyReader, RowPlan, plan_row
 from server.services.covering import covering_grid_id
 from server.services.imports.table_file import TableRow
 from server.services.record_store import (RecordState, VersionWrite, create_records,
@@ -33,6 +33,7 @@ class ImportRun:
     job_id: int
     form: FormValidator
     columns: ImportColumns
+    key_of: KeyReader
     made_by: int | None
     who: str
     file_name: str
@@ -51,7 +52,7 @@ class ImportRun:
 
     def remember(self, row: TableRow) -> None:
         """Note the key of a row handled before a resume (a later row may repeat it)."""
-        key = key_of(self.form, self.columns.read(row.cells), self.today)
+        key = self.key_of(self.columns.read(row.cells), self.today)
         if key is not None:
             self.seen.setdefault(key, row.number)
 
@@ -99,7 +100,7 @@ def import_chunk(run: ImportRun, rows: list[TableRow]) -> ChunkReport:
 
 def _read(run: ImportRun, row: TableRow) -> _Row:
     values = run.columns.read(row.cells)
-    return _Row(row.number, values, key_of(run.form, values, run.today))
+    return _Row(row.number, values, run.key_of(values, run.today))
 
 
 def _reject_repeated_keys(run: ImportRun, rows: list[_Row], report: ChunkReport) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.id_card import china_today
 from server.domain.import_columns import ImportColumns
+from server.domain.import_row import KeyReader
 from server.services.forms import find_form_version, validator_of
 from server.services.imports.chunk import ChunkReport, ImportRun, import_chunk, write_rejections
 from server.services.imports.report import import_result
@@ -118,8 +119,9 @@ def run_here(session: Session, job: Job,
 def _run(context: JobContext, spec: ImportSpec) -> ImportRun:
     form = find_form_version(context.session, spec.form_id, spec.form_version)
     columns = ImportColumns.from_header(form.definition, TableInfo.from_dict(spec.table).header)
-    return ImportRun(context.session, context.job.id, validator_of(form), columns, spec.made_by,
-                     spec.who, spec.file_name, spec.dry_run, china_today())
+    return ImportRun(context.session, context.job.id, validator_of(form), columns,
+                     KeyReader(form.definition), spec.made_by, spec.who, spec.file_name,
+                     spec.dry_run, china_today())
 
 
 def _import_rows(context: JobContext, spec: ImportSpec, run: ImportRun,

@@ -96,6 +96,32 @@ class TestXlsx:
         path = xlsx(tmp_path, [[], ["a"], ["x"]])
         assert inspect_table(path).header_row == 2 and cells(path) == [(3, ("x",))]
 
+    def test_a_sheet_without_declared_size_is_read_whole(self, tmp_path):
+        book = openpyxl.Workbook(write_only=True)  # writes no <dimension>
+        sheet = book.create_sheet()
+        for values in [["a", "b"], *([n, str(n)] for n in range(1, 301))]:
+            sheet.append(values)
+        book.save(tmp_path / "streamed.xlsx")
+        info = inspect_table(tmp_path / "streamed.xlsx")
+        assert info.rows is None and len(cells(tmp_path / "streamed.xlsx")) == 300
+
+    def test_a_sheet_declaring_a_wrong_size_is_still_read_whole(self, tmp_path):
+        right = xlsx(tmp_path, [["a"], ["x"], ["y"], ["z"]])
+        wrong = tmp_path / "wrong.xlsx"
+        with zipfile.ZipFile(right) as source, zipfile.ZipFile(wrong, "w") as target:
+            for member in source.infolist():
+                content = source.read(member)
+                if member.filename.startswith("xl/worksheets/"):
+                    content = content.replace(b'<dimension ref="A1:A4"', b'<dimension ref="A1:A1"')
+                    assert b'"A1:A1"' in content
+                target.writestr(member, content)
+        assert [n for n, _ in cells(wrong)] == [2, 3, 4]
+
+    def test_opening_a_workbook_does_not_parse_its_whole_sheet(self):
+        # openpyxl 3.1 would, for a sheet without <dimension>: see table_file._declared_size.
+        from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+        assert ReadOnlyWorksheet._get_size is table_file._declared_size
+
     def test_an_empty_sheet_is_refused(self, tmp_path):
         assert "empty" in refusal(xlsx(tmp_path, [])).message
 

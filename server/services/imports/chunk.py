@@ -75,6 +75,11 @@ class _Row:
     state: RecordState | None = None
     plan: RowPlan | None = None
 
+    @property
+    def outcome(self) -> str:
+        """What the row does (``rejected`` until it is planned)."""
+        return self.plan.outcome if self.plan else "rejected"
+
 
 def import_chunk(run: ImportRun, rows: list[TableRow]) -> ChunkReport:
     """Decide and write one chunk of rows; return what it did."""
@@ -92,8 +97,7 @@ def import_chunk(run: ImportRun, rows: list[TableRow]) -> ChunkReport:
         row.plan = plan_row(run.form, run.columns, row.values, current, inside, run.today)
         if row.plan.outcome == "rejected":
             report.rejected[row.number] = row.plan.errors
-    _write(run, [r for r in candidates if r.plan and r.plan.outcome != "rejected"], grids,
-           report)
+    _write(run, [r for r in candidates if r.outcome != "rejected"], grids, report)
     write_rejections(run, report.rejected)
     return report
 
@@ -149,11 +153,9 @@ def _covering_grids(session: Session, rows: list[_Row]) -> dict[int, int | None]
 
 def _write(run: ImportRun, rows: list[_Row], grids: dict[int, int | None],
            report: ChunkReport) -> None:
-    creates = {r.number: _version(run, r, grids) for r in rows
-               if r.plan.outcome == "created"}  # type: ignore[union-attr]
-    updates = [_version(run, r, grids) for r in rows
-               if r.plan.outcome == "updated"]  # type: ignore[union-attr]
-    report.unchanged += sum(1 for r in rows if r.plan.outcome == "unchanged")  # type: ignore[union-attr]
+    creates = {r.number: _version(run, r, grids) for r in rows if r.outcome == "created"}
+    updates = [_version(run, r, grids) for r in rows if r.outcome == "updated"]
+    report.unchanged += sum(1 for r in rows if r.outcome == "unchanged")
     if run.dry_run:
         report.created += len(creates)
     else:

@@ -25,6 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 
 FORMATS = ("csv", "xlsx")
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -165,17 +169,36 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
 
 def _inspect_xlsx(path: Path) -> TableInfo:
     _check_zip(path)
-    with _workbook(path) as sheet:
-        rows = _sheet_rows(sheet)
-        for number, cells in rows:
+    book = _workbook(path)
+    with book as sheet:
+        for number, cells in _sheet_rows(sheet):
             if not _blank(cells):
                 header = _trimmed([_header_cell(c) for c in cells])
                 _check_width(header)
-                last = sheet.max_row
+                last = book.declared_rows
                 return TableInfo("xlsx", None, header, number,
                                  max(last - number, 0) if isinstance(last, int) else None)
     raise TableProblem("the first sheet is empty: its first row must name the columns",
                        "第一个工作表为空：第一行应为列名")
+
+
+def _declared_size(sheet: ReadOnlyWorksheet) -> None:
+    """openpyxl's ``ReadOnlyWorksheet._get_size``, stopping where the sheet's data starts.
+
+    openpyxl 3.1 looks for ``<dimension>`` until the *end* of ``<sheetData>``: a sheet without
+    one (openpyxl's own write-only files) was parsed whole, just to open it, to learn nothing.
+    The outcome is the same (the declared size, or none); only the wasted pass is gone."""
+    with sheet._get_source() as source:
+        for _, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                (sheet._min_column, sheet._min_row, sheet._max_column,
+                 sheet._max_row) = SheetDimension.from_tree(element).boundaries
+                return
+            if element.tag == DATA_TAG:
+                return
+
+
+ReadOnlyWorksheet._get_size = _declared_size  # openpyxl is pinned: see requirements.txt
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -202,6 +225,7 @@ class _workbook:
 
     def __init__(self, path: Path) -> None:
         self.path, self.book, self.file = path, None, None
+        self.declared_rows: int | None = None
 
     def __enter__(self) -> Any:
         # A file object, not a path: openpyxl judges a path by its extension, and an upload
@@ -211,7 +235,11 @@ class _workbook:
             # openpyxl raises many kinds of errors on a broken workbook (zip, XML, KeyError…):
             # every one of them means the same to the person who sent it.
             self.book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
-            return self.book.worksheets[0]
+            sheet = self.book.worksheets[0]
+            self.declared_rows = sheet.max_row
+            # Read every row there is, whatever the sheet declares (some writers declare A1:A1).
+            sheet.reset_dimensions()
+            return sheet
         except Exception as error:
             self.__exit__()
             raise TableProblem(f"not a readable XLSX workbook ({type(error).__name__})",

@@ -139,7 +139,7 @@ def import_round(stack: Stack, content: bytes, name: str, dry_run: bool = False)
         if status != 0:
             log.seek(0)
             fail(f"the job worker exited with {status}: {log.read()[-2000:]!r}")
-    job = json.loads(client.request("GET", job_url, headers).body)
+    job = json.loads(client.request("GET", job_url, sign_in(client, "admin")).body)  # a fresh token
     if job["state"] != "done":
         fail(f"the import job is {job['state']}: {job.get('error')}")
     return {"upload_s": reply.seconds, "job_s": seconds, "rss_mb": usage.ru_maxrss / 1024,
@@ -166,33 +166,35 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="zhiwang-bench-data.") as scratch:
         os.environ["ZHIWANG_DATA_DIR"] = scratch  # uploads wait here for the worker
         with local_stack(workers=2) as stack:
-            sync, runs = measure(stack, args)
-    print(f"sync path (baseline) {args.sync_items:>8,} items, one stream: {sync:8,.0f} items/s")
-    for label, run in runs:
-        print(report(label, run))
-        print(f"{'':<18} ratio to sync items/s: "
-              f"{run['result']['rows'] / run['job_s'] / sync:5.2f}")
+            measure(stack, args)
     print("(2 shared cores: PostgreSQL, the worker and the benchmark itself compete for them)")
 
 
-def measure(stack: Stack, args: argparse.Namespace) -> tuple[float, list[tuple[str, Any]]]:
-    """The sync baseline, then the imports."""
+def measure(stack: Stack, args: argparse.Namespace) -> None:
+    """The sync baseline, then the imports, each printed as soon as it is measured."""
     district = points(stack.database_url, """
         SELECT ST_X(p.geom), ST_Y(p.geom) FROM grids g
          CROSS JOIN LATERAL ST_Dump(ST_GeneratePoints(g.boundary, 10, 3)) p""")
     say(f"sync: {args.sync_items:,} items in batches of {BATCH} …")
     sync = sync_round(stack, args.sync_items)
+    print(f"sync path (baseline) {args.sync_items:>8,} items, one stream: {sync:8,.0f} items/s",
+          flush=True)
     say(f"import: a CSV of {args.rows:,} residents …")
     content = csv_bytes(residents_table(args.rows, "440310", district))
-    runs = [("csv import", import_round(stack, content, "residents.csv"))]
+    show("csv import", import_round(stack, content, "residents.csv"), sync)
     say("the same file: dry run, then again for real …")
-    runs.append(("csv dry run again", import_round(stack, content, "residents.csv", True)))
-    runs.append(("csv re-import", import_round(stack, content, "residents.csv")))
+    show("csv dry run again", import_round(stack, content, "residents.csv", True), sync)
+    show("csv re-import", import_round(stack, content, "residents.csv"), sync)
     if args.xlsx_rows:
         say(f"import: an XLSX of {args.xlsx_rows:,} residents …")
         table = residents_table(args.xlsx_rows, "440311", district)
-        runs.append(("xlsx import", import_round(stack, xlsx_bytes(table), "residents.xlsx")))
-    return sync, runs
+        show("xlsx import", import_round(stack, xlsx_bytes(table), "residents.xlsx"), sync)
+
+
+def show(label: str, run: dict[str, Any], sync: float) -> None:
+    print(report(label, run))
+    print(f"{'':<18} ratio to sync items/s: {run['result']['rows'] / run['job_s'] / sync:5.2f}",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -117,9 +117,10 @@ class TestXlsx:
                 target.writestr(member, content)
         assert [n for n, _ in cells(wrong)] == [2, 3, 4]
 
-    def test_opening_a_workbook_does_not_parse_its_whole_sheet(self):
+    def test_opening_a_workbook_does_not_parse_its_whole_sheet(self, tmp_path):
         # openpyxl 3.1 would, for a sheet without <dimension>: see table_file._declared_size.
         from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+        inspect_table(xlsx(tmp_path, [["a"]]))
         assert ReadOnlyWorksheet._get_size is table_file._declared_size
 
     def test_an_empty_sheet_is_refused(self, tmp_path):

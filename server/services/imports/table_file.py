@@ -24,11 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
-from openpyxl.worksheet.dimensions import SheetDimension
-from openpyxl.xml.functions import iterparse
 
 FORMATS = ("csv", "xlsx")
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -182,12 +177,24 @@ def _inspect_xlsx(path: Path) -> TableInfo:
                        "第一个工作表为空：第一行应为列名")
 
 
-def _declared_size(sheet: ReadOnlyWorksheet) -> None:
+def _openpyxl() -> Any:
+    """openpyxl, imported when a workbook is first read (it is slow to import: the app and
+    the workers that never read one start faster), with the fix below applied."""
+    import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    ReadOnlyWorksheet._get_size = _declared_size  # openpyxl is pinned: see requirements.txt
+    return openpyxl
+
+
+def _declared_size(sheet: Any) -> None:
     """openpyxl's ``ReadOnlyWorksheet._get_size``, stopping where the sheet's data starts.
 
     openpyxl 3.1 looks for ``<dimension>`` until the *end* of ``<sheetData>``: a sheet without
     one (openpyxl's own write-only files) was parsed whole, just to open it, to learn nothing.
     The outcome is the same (the declared size, or none); only the wasted pass is gone."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
     with sheet._get_source() as source:
         for _, element in iterparse(source, events=("start",)):
             if element.tag == DIMENSION_TAG:
@@ -196,9 +203,6 @@ def _declared_size(sheet: ReadOnlyWorksheet) -> None:
                 return
             if element.tag == DATA_TAG:
                 return
-
-
-ReadOnlyWorksheet._get_size = _declared_size  # openpyxl is pinned: see requirements.txt
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -234,7 +238,7 @@ class _workbook:
         try:
             # openpyxl raises many kinds of errors on a broken workbook (zip, XML, KeyError…):
             # every one of them means the same to the person who sent it.
-            self.book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
+            self.book = _openpyxl().load_workbook(self.file, read_only=True, data_only=True)
             sheet = self.book.worksheets[0]
             self.declared_rows = sheet.max_row
             # Read every row there is, whatever the sheet declares (some writers declare A1:A1).

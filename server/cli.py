@@ -19,6 +19,7 @@ grids_cli = AppGroup("grids", help="Grid boundaries.")
 forms_cli = AppGroup("forms", help="Form definitions.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 departments_cli = AppGroup("departments", help="Departments and what they are granted.")
+records_cli = AppGroup("records", help="The resource database.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -150,7 +151,8 @@ def work_command(once: bool, kinds: tuple[str, ...], poll: float) -> None:
     from server.config import libpq_dsn
     from server.services.jobs.worker import work, worker_name
     click.echo(f"job worker {worker_name()} started")
-    work(lambda: db.session, libpq_dsn(current_app.config["SQLALCHEMY_DATABASE_URI"]),
+    # db.session() is the Session itself: the scoped proxy is not a context manager.
+    work(lambda: db.session(), libpq_dsn(current_app.config["SQLALCHEMY_DATABASE_URI"]),
          list(kinds) or None, once=once, poll_seconds=poll)
 
 
@@ -202,11 +204,51 @@ def grant_command(code: str, file: str) -> None:
         raise click.ClickException(f"{file}: {getattr(error, 'detail', error)}") from None
     db.session.commit()
     click.echo(f"grant of {code} replaced")
+@records_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--form", "form_id", required=True, help="The form (latest published version).")
+@click.option("--dry-run", is_flag=True, help="Only report what the import would do.")
+@click.option("--user", "username", default=None,
+              help="The user the history names (default: the command line).")
+@click.option("--report", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the whole report, every rejected row included, as JSON here.")
+def import_records_command(file: str, form_id: str, dry_run: bool, username: str | None,
+                           report: str | None) -> None:
+    """Import records from a CSV or XLSX file (first row: field names), as a resumable job."""
+    from pathlib import Path
+
+    from server.errors import DomainError
+    from server.services.imports import start_import
+    from server.services.imports.job import run_here
+    from server.services.imports.report import full_report, report_lines
+    user = None
+    if username is not None:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username!r}")
+    try:
+        job = start_import(db.session, form_id, Path(file), file, dry_run, user)
+    except DomainError as error:
+        db.session.rollback()
+        for problem in error.errors or []:
+            where = f" (column {problem['column']})" if problem.get("column") else ""
+            click.echo(f"  {problem['field']}{where}: {problem['message']}", err=True)
+        raise click.ClickException(error.detail) from None
+    click.echo(f"job {job.id}: {'dry run of ' if dry_run else ''}{file} into {form_id}", err=True)
+    result = run_here(db.session, job, lambda p: click.echo(
+        f"  {p['done']:,} rows: {p['created']:,} created, {p['updated']:,} updated, "
+        f"{p['unchanged']:,} unchanged, {p['rejected']:,} rejected", err=True))
+    for line in report_lines(result):
+        click.echo(line)
+    if report:
+        Path(report).write_text(json.dumps(full_report(db.session, job.id, result),
+                                           ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(departments_cli)
+    app.cli.add_command(records_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(grids_cli)

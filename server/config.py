@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Config
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Defaults:
@@ -25,6 +28,10 @@ class Defaults:
     # Reverse proxies in front of the app that set X-Forwarded-For (nginx: 1). The client's
     # address is what login throttling keys on; 0 takes the peer address as it is.
     TRUSTED_PROXIES = 0
+    # Where files live while a job works on them (uploaded imports…); relative to the checkout.
+    # Workers on other machines need the same directory (a shared mount).
+    DATA_DIR = "var"
+    MAX_IMPORT_BYTES = 256 * 1024 * 1024  # an uploaded import file (other bodies: MAX_CONTENT_LENGTH)
 
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"
@@ -44,6 +51,11 @@ def load_config(config: Config, overrides: dict[str, Any] | None) -> None:
     config.update(overrides or {})
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["DATABASE_URL"])
+
+
+def data_dir(config: Config | dict[str, Any]) -> Path:
+    """The data directory (``ZHIWANG_DATA_DIR``) as an absolute path."""
+    return ROOT / str(config.get("DATA_DIR") or "var")
 
 
 def database_uri(url: str) -> str:

@@ -8,13 +8,13 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from server.api import (assignments, auth, conflicts, coverage, departments, forms, grids,
-                        health, jobs, me, records, sync)
+                        health, imports, jobs, me, records, sync)
 from server.api.schemas import ProblemSchema
 from server.errors import PROBLEM_JSON
 
 BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp,
               sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp,
-              departments.blp)
+              departments.blp, imports.blp)
 
 
 class ProblemApi(Api):

@@ -4,6 +4,7 @@ from server.models.base import Base
 from server.models.departments import AccessEntry, AccessRecord, Department, Grant
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
+from server.models.imports import ImportRejection
 from server.models.jobs import Job, JobState
 from server.models.login_throttle import LoginThrottle
 from server.models.records import Record, RecordVersion
@@ -11,5 +12,8 @@ from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
 
-__all__ = ["AccessEntry", "AccessRecord", "Department", "Grant", "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
-           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "LoginThrottle", "RefreshToken", "Role", "User"]
+__all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "AuditEntry", "Base",
+           "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Department", "FormStatus",
+           "FormVersion", "Grant", "Grid", "GridNeighbour", "ImportRejection", "Job", "JobState",
+           "LoginThrottle", "Record", "RecordVersion", "RefreshToken", "Role", "Submission",
+           "SubmissionStatus", "User"]

@@ -52,7 +52,7 @@ class VersionWrite:
     grid_id: int | None          # None on an update: the record keeps its grid
     lon: float
     lat: float
-    made_by: int
+    made_by: int | None          # None: the command line, with no user named
     changed_fields: list[str]
     created_by: int | None = None  # a new record's creator, when not the maker of version 1
     submission_id: uuid.UUID | None = None

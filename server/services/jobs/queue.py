@@ -71,6 +71,14 @@ def claim(session: Session, worker: str, kinds: list[str] | None = None) -> Job 
     return job
 
 
+def claim_for(job: Job, worker: str) -> None:
+    """Take a job just enqueued, for this process (the command line runs its own jobs); in the
+    transaction that enqueued it, so no worker ever sees it queued."""
+    job.state, job.attempts, job.locked_by = JobState.running, job.attempts + 1, worker
+    job.locked_until = _now() + LEASE
+    job.started_at = job.started_at or _now()
+
+
 @dataclass
 class JobContext:
     """What a handler gets: the session, the job, and how to commit a chunk of work."""

@@ -1,0 +1,171 @@
+"""The bulk import job: a file read in chunks, each chunk's writes committed with its progress.
+
+A worker that dies mid-file loses nothing: the next one reads the file again, notes the keys of
+the rows already handled (so a later repeat of one is still refused) and goes on after the last
+checkpoint. Once every row is handled the job's own copy of the upload is deleted; the report
+is assembled from the counts in its progress and the rejected rows it stored.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from server.domain.id_card import china_today
+from server.domain.import_columns import ImportColumns
+from server.domain.import_row import KeyReader
+from server.services.forms import find_form_version, validator_of
+from server.services.imports.chunk import ChunkReport, ImportRun, import_chunk, write_rejections
+from server.services.imports.report import import_result
+from server.services.imports.table_file import TableInfo, TableProblem, TableRow, read_rows
+from server.models import Job
+from server.services.jobs import JobContext
+from server.services.jobs.queue import claim_for, finish, park
+from server.services.jobs.worker import worker_name
+
+CHUNK_ROWS = 1000
+RENEW_EVERY = 20_000        # rows skipped on a resume between renewals of the job's lease
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """A job's payload: which file, read how, into which form version, by whom."""
+
+    path: str
+    file_name: str
+    owns_file: bool  # the upload's copy, deleted when done (the command line's file is kept)
+    form_id: str
+    form_version: int
+    dry_run: bool
+    table: dict[str, Any]
+    made_by: int | None
+    who: str
+    chunk_rows: int = CHUNK_ROWS
+
+    def release_file(self) -> None:
+        """Delete the job's copy of the upload (the job no longer needs it)."""
+        if self.owns_file:
+            Path(self.path).unlink(missing_ok=True)
+
+
+@dataclass
+class ImportProgress:
+    """How far a job got: kept in the job's progress, committed with each chunk."""
+
+    rows: int = 0
+    last_row: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    finished: bool = False
+    stopped_at_row: int | None = None
+
+    @classmethod
+    def of(cls, progress: dict[str, Any]) -> ImportProgress:
+        """Read back from a job's progress."""
+        return cls(**{k: v for k, v in (progress or {}).items() if k in cls.__dataclass_fields__})
+
+    def add(self, rows: list[TableRow], report: ChunkReport) -> None:
+        """Count a chunk."""
+        self.rows += len(rows)
+        self.last_row = rows[-1].number if rows else self.last_row
+        self.created += report.created
+        self.updated += report.updated
+        self.unchanged += report.unchanged
+        self.rejected += len(report.rejected)
+
+
+def run_import(context: JobContext) -> dict[str, Any]:
+    """Import a file into records of a form, or (dry run) only report what that would do."""
+    spec = ImportSpec(**context.payload)
+    progress = ImportProgress.of(context.job.progress)
+    if not progress.finished:
+        if not Path(spec.path).is_file():
+            raise FileNotFoundError(f"the file to import is not on this machine ({spec.path}); "
+                                    "workers need the same ZHIWANG_DATA_DIR as the app")
+        _import_rows(context, spec, _run(context, spec), progress)
+        spec.release_file()
+    return import_result(context.session, context.job.id, spec, progress)
+
+
+def run_here(session: Session, job: Job,
+             on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Run a just-enqueued import in this process (the command line), committing each chunk.
+
+    Should this process die, the job's lease runs out and a worker resumes it."""
+    claim_for(job, worker_name())
+    session.commit()
+
+    def commit() -> None:
+        session.commit()
+        on_progress(job.progress)
+
+    try:
+        result = run_import(JobContext(session, job, commit))
+    except Exception as error:
+        session.rollback()
+        park(job, f"{type(error).__name__}: {error}"[:2000])
+        session.commit()
+        raise
+    finish(job, result)
+    session.commit()
+    return result
+
+
+def _run(context: JobContext, spec: ImportSpec) -> ImportRun:
+    form = find_form_version(context.session, spec.form_id, spec.form_version)
+    columns = ImportColumns.from_header(form.definition, TableInfo.from_dict(spec.table).header)
+    return ImportRun(context.session, context.job.id, validator_of(form), columns,
+                     KeyReader(form.definition), spec.made_by, spec.who, spec.file_name,
+                     spec.dry_run, china_today())
+
+
+def _import_rows(context: JobContext, spec: ImportSpec, run: ImportRun,
+                 progress: ImportProgress) -> None:
+    info = TableInfo.from_dict(spec.table)
+    chunk: list[TableRow] = []
+    skipped = 0
+    try:
+        for row in read_rows(Path(spec.path), info):
+            if row.number <= progress.last_row:  # handled before a resume
+                run.remember(row)
+                skipped += 1
+                if skipped % RENEW_EVERY == 0:
+                    _checkpoint(context, info, progress)
+                continue
+            chunk.append(row)
+            if len(chunk) >= spec.chunk_rows:
+                _commit_chunk(context, info, run, progress, chunk)
+                chunk = []
+    except TableProblem as problem:
+        _commit_chunk(context, info, run, progress, chunk)
+        chunk = []
+        _stop(run, progress, problem)
+    _commit_chunk(context, info, run, progress, chunk)
+    progress.finished = True
+    _checkpoint(context, info, progress)
+
+
+def _commit_chunk(context: JobContext, info: TableInfo, run: ImportRun,
+                  progress: ImportProgress, rows: list[TableRow]) -> None:
+    if rows:
+        progress.add(rows, import_chunk(run, rows))
+        _checkpoint(context, info, progress)
+
+
+def _stop(run: ImportRun, progress: ImportProgress, problem: TableProblem) -> None:
+    """The rest of the file cannot be read: the report says from which row."""
+    row = problem.row or progress.last_row + 1
+    progress.stopped_at_row = row
+    report = ChunkReport(rejected={row: [problem.as_error()]})
+    progress.add([], report)
+    write_rejections(run, report.rejected)
+
+
+def _checkpoint(context: JobContext, info: TableInfo, progress: ImportProgress) -> None:
+    total = progress.rows if progress.finished else max(info.rows or 0, progress.rows) or None
+    context.checkpoint(progress.rows, total, **asdict(progress))

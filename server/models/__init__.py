@@ -2,6 +2,7 @@
 from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.departments import AccessEntry, AccessRecord, Department, Grant
+from server.models.events import Event, EventStandard, EventTransition
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
 from server.models.jobs import Job, JobState
@@ -10,5 +11,6 @@ from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
 
-__all__ = ["AccessEntry", "AccessRecord", "Department", "Grant", "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
+__all__ = ["AccessEntry", "AccessRecord", "Department", "Event", "EventStandard",
+           "EventTransition", "Grant", "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
            "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "RefreshToken", "Role", "User"]

@@ -63,8 +63,8 @@ class VersionWrite:
 
     @property
     def key(self) -> str:
-        """The record's natural key in this version's data."""
-        return str(self.data.get(self.form.key, ""))
+        """The record's natural key in this version's data (its id for a form without one)."""
+        return self.form.natural_key(self.data, self.record_id)
 
     def row(self) -> dict[str, Any]:
         """The version as one row of the set-based statements below."""

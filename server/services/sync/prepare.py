@@ -30,8 +30,9 @@ class ReadyItem:
 
     @property
     def key(self) -> str:
-        """The record's natural key in this item's data."""
-        return str(self.data.get(self.form.key, ""))
+        """The record's natural key in this item's data (for a form without a key, the item's
+        own record id, or the item id: unique, so never a duplicate)."""
+        return self.form.natural_key(self.data, self.item.record_id or self.item.id)
 
 
 @dataclass

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from server.api import (assignments, auth, conflicts, coverage, departments, forms, grids,
-                        health, jobs, me, records, sync)
+from server.api import (assignments, auth, conflicts, coverage, departments, events, forms,
+                        grids, health, jobs, me, records, sync)
 from server.api.schemas import ProblemSchema
 
 BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp,
               sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp,
-              departments.blp)
+              departments.blp, events.blp)
 
 
 class ProblemApi(Api):

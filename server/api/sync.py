@@ -18,6 +18,7 @@ from server.errors import TooLarge
 from server.extensions import db
 from server.models import Role
 from server.services.change_feed import MAX_LIMIT, changes_since
+from server.services.events.board import with_event_summaries
 from server.services.record_view import record_body
 from server.services.scope import readable_kinds, record_scope
 from server.services.sync import UploadBatch, batch_results, process_batch
@@ -152,4 +153,5 @@ def changes(query: dict[str, Any]) -> Response:
     rows, cursor, more = changes_since(db.session, record_scope(db.session, user),
                                        readable_kinds(db.session, user), query.get("since"),
                                        query["limit"])
-    return jsonify(items=[record_body(db.session, user, r) for r in rows], next=cursor, more=more)
+    items = with_event_summaries(db.session, [record_body(db.session, user, r) for r in rows])
+    return jsonify(items=items, next=cursor, more=more)

@@ -6,4 +6,6 @@ together, so a worker that dies mid-job loses nothing and the next one resumes.
 """
 from __future__ import annotations
 
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "events.flag_overdue": "server.services.events.overdue:flag_overdue",
+}

@@ -20,6 +20,7 @@ forms_cli = AppGroup("forms", help="Form definitions.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 departments_cli = AppGroup("departments", help="Departments and what they are granted.")
 records_cli = AppGroup("records", help="The resource database.")
+events_cli = AppGroup("events", help="The event workflow.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -204,6 +205,8 @@ def grant_command(code: str, file: str) -> None:
         raise click.ClickException(f"{file}: {getattr(error, 'detail', error)}") from None
     db.session.commit()
     click.echo(f"grant of {code} replaced")
+
+
 @records_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--form", "form_id", required=True, help="The form (latest published version).")
@@ -245,8 +248,30 @@ def import_records_command(file: str, form_id: str, dry_run: bool, username: str
                                            ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+@events_cli.command("standard")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def publish_standard_command(file: str) -> None:
+    """Check an event handling standard (time limits per category) and publish it."""
+    from server.errors import DomainError
+    from server.services.events.standard import publish_standard
+    try:
+        with open(file, encoding="utf-8") as handle:
+            publication = publish_standard(db.session, json.load(handle))
+    except ValueError as error:
+        raise click.ClickException(f"{file}: not valid JSON: {error}") from None
+    except DomainError as error:
+        db.session.rollback()
+        for problem in error.errors or []:
+            click.echo(f"  {file}: {problem['field']}: {problem['message']}", err=True)
+        raise click.ClickException(f"{file}: {error.detail}") from None
+    db.session.commit()
+    state = "published" if publication.created else "already published, unchanged"
+    click.echo(f"event standard v{publication.standard.version} {state}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
+    app.cli.add_command(events_cli)
     app.cli.add_command(departments_cli)
     app.cli.add_command(records_cli)
     app.cli.add_command(jobs_cli)

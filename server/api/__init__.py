@@ -14,7 +14,7 @@ from server.errors import PROBLEM_JSON
 
 BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp,
               sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp,
-              departments.blp, imports.blp)
+              departments.blp, imports.blp, events.blp)
 
 
 class ProblemApi(Api):

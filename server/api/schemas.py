@@ -98,6 +98,9 @@ class RecordSchema(Schema):
     updated_at = fields.DateTime(required=True)
     updated_by = fields.String(allow_none=True)
     retired = fields.Boolean(required=True)
+    event = fields.Dict(allow_none=True, metadata={
+        "description": "change feed, event records only: {state, department, department_name, "
+                       "deadline, handled_at, handled_note}"})
 
 
 class RecordList(Schema):

@@ -18,6 +18,7 @@ from server.errors import TooLarge
 from server.extensions import db
 from server.models import Role
 from server.services.change_feed import MAX_LIMIT, changes_since
+from server.services.events.board import with_event_summaries
 from server.services.record_view import record_body
 from server.services.scope import readable_kinds, record_scope
 from server.services.sync import UploadBatch, batch_results, process_batch
@@ -154,8 +155,8 @@ def changes(query: dict[str, Any]) -> Response:
     user = current_user()
     page = changes_since(db.session, record_scope(db.session, user),
                          readable_kinds(db.session, user), query.get("since"), query["limit"])
-    body: dict[str, Any] = {"items": [record_body(db.session, user, r) for r in page.rows],
-                            "next": page.next, "more": page.more}
+    items = with_event_summaries(db.session, [record_body(db.session, user, r) for r in page.rows])
+    body: dict[str, Any] = {"items": items, "next": page.next, "more": page.more}
     if page.estimated_total is not None:
         body["estimated_total"] = max(page.estimated_total, len(page.rows))
     return jsonify(body)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from server.domain.definition_conditions import ConditionChecks
+from server.domain.event_workflow import workflow_form_problems
 from server.domain.form_definition import (
     COMMON_ATTRIBUTES, DEFAULT_TEXT_MAX_LENGTH, FIELD_TYPES, KEY_TYPES, NAME_RE, CHOICE_VALUE_RE,
     SAFE_INTEGER, SEARCHABLE_TYPES, TEXT_MAX_LENGTH_LIMIT, TODAY, TOP_LEVEL_KEYS, TYPE_ATTRIBUTES,
@@ -62,6 +63,8 @@ class _Checker(ConditionChecks):
             return
         self.check_fields(fields)
         self.check_key(fields)
+        for path, message in workflow_form_problems(d):
+            self.add(path, message)
 
     def check_name(self, path: str, value: object) -> None:
         if type(value) is not str or not NAME_RE.fullmatch(value):
@@ -209,6 +212,8 @@ class _Checker(ConditionChecks):
             self.check_name(f"{path}.ref_kind", field["ref_kind"])
 
     def check_key(self, fields: list) -> None:
+        if "key" not in self.definition:
+            return  # no natural key: each capture is a new record, known by its id
         key = self.definition.get("key")
         by_name = {field["name"]: field for field in fields
                    if isinstance(field, dict) and type(field.get("name")) is str}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
 
+from server.domain import credit_code as credit_codes
 from server.domain import id_card as id_cards
 from server.domain.form_definition import (
     DEFAULT_TEXT_MAX_LENGTH,
@@ -68,6 +69,7 @@ _TYPES = {
     "datetime": ("a date-time string", "日期时间文本"), "select_one": ("a choice value", "选项值"),
     "select_multiple": ("a list of choice values", "选项值列表"),
     "id_card": ("an ID number string", "身份号码文本"), "phone": ("a phone number string", "电话号码文本"),
+    "credit_code": ("a credit code string", "信用代码文本"),
     "ref": ("a record id string", "记录编号文本"),
 }
 _ID_CARD = {
@@ -82,6 +84,15 @@ _ID_CARD = {
 }
 _ID_CARD_PROBLEMS = {code: Problem(f"id_card.{code}", en, zh) for code, (en, zh) in
                      _ID_CARD.items()}
+_CREDIT_CODE = {
+    credit_codes.FORMAT: ("must be 18 characters: digits and capital letters except I, O, S, V, "
+                          "Z, with digits in places 3-8",
+                          "应为18位：数字或大写字母（不含I、O、S、V、Z），第3-8位为数字"),
+    credit_codes.CHECK_CHARACTER: ("has a wrong check character: please re-check the code",
+                                   "校验码错误，请核对代码"),
+}
+_CREDIT_CODE_PROBLEMS = {code: Problem(f"credit_code.{code}", en, zh) for code, (en, zh) in
+                         _CREDIT_CODE.items()}
 
 
 def _type_problem(field: Mapping) -> Problem:
@@ -207,6 +218,18 @@ def _phone_check(definition: Mapping, field: Mapping) -> Check:
     return check
 
 
+def _credit_code_check(definition: Mapping, field: Mapping) -> Check:
+    wrong_type = _type_problem(field)
+
+    def check(value: object, today: date) -> object:
+        if type(value) is not str:
+            return wrong_type
+        problem = credit_codes.credit_code_problem(value)
+        return value if problem is None else _CREDIT_CODE_PROBLEMS[problem]
+
+    return check
+
+
 def _ref_check(definition: Mapping, field: Mapping) -> Check:
     wrong_type = _type_problem(field)
 
@@ -223,5 +246,5 @@ CHECK_BUILDERS: dict[str, Callable[[Mapping, Mapping], Check]] = {
     "text": _text_check, "integer": _number_check, "decimal": _number_check,
     "date": _date_check, "datetime": _date_check, "select_one": _select_check,
     "select_multiple": _select_check, "id_card": _id_card_check, "phone": _phone_check,
-    "ref": _ref_check,
+    "credit_code": _credit_code_check, "ref": _ref_check,
 }

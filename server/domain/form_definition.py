@@ -24,6 +24,7 @@ TYPE_ATTRIBUTES: dict[str, frozenset[str]] = {
     "select_multiple": frozenset({"choices"}),
     "id_card": frozenset(),
     "phone": frozenset(),
+    "credit_code": frozenset(),
     "ref": frozenset({"ref_kind"}),
 }
 FIELD_TYPES = frozenset(TYPE_ATTRIBUTES)
@@ -33,8 +34,10 @@ COMMON_ATTRIBUTES = frozenset(
 TOP_LEVEL_KEYS = frozenset(
     {"id", "version", "title", "description", "kind", "key", "choice_lists", "fields"}
 )
-KEY_TYPES = frozenset({"text", "id_card", "phone"})
-SEARCHABLE_TYPES = frozenset({"text", "id_card", "phone"})
+KEY_TYPES = frozenset({"text", "id_card", "phone", "credit_code"})
+SEARCHABLE_TYPES = frozenset({"text", "id_card", "phone", "credit_code"})
+# Searchable fields matched whole, as numbers (the others are names).
+NUMBER_TYPES = frozenset({"id_card", "phone", "credit_code"})
 DEFAULT_TEXT_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH_LIMIT = 20000
 SAFE_INTEGER = 2**53 - 1  # the largest integer a phone's JavaScript holds exactly

@@ -15,7 +15,7 @@ from server.domain import id_card as id_cards
 from server.domain.field_checks import (CHECK_BUILDERS, CONTROL_OR_SURROGATE, FieldError,
                                         Problem)
 from server.domain.definition_checks import ensure_valid_definition
-from server.domain.form_definition import definition_sha256
+from server.domain.form_definition import NUMBER_TYPES, definition_sha256
 
 # What counts as blank. Spelled out (not str.isspace / JS \s) so that phone and server agree.
 WHITESPACE = (
@@ -50,7 +50,7 @@ class FormValidator:
         self.form_id: str = definition["id"]
         self.version: int = definition["version"]
         self.kind: str = definition["kind"]
-        self.key: str = definition["key"]
+        self.key: str | None = definition.get("key")  # None: records known by their id
         self.sensitive_fields = frozenset(f["name"] for f in fields if f.get("sensitive"))
         self.searchable_fields = frozenset(f["name"] for f in fields if f.get("searchable"))
         self.ref_kinds: dict[str, str] = {f["name"]: f["ref_kind"] for f in fields
@@ -98,7 +98,12 @@ class FormValidator:
 
     def key_of(self, cleaned: Mapping) -> str | None:
         """The record's natural key (e.g. the ID number) in cleaned data, if given."""
-        return cleaned.get(self.key)
+        return cleaned.get(self.key) if self.key else None
+
+    def natural_key(self, cleaned: Mapping, record_id: object) -> str:
+        """The key a record is stored under: its key field's value, or for a form without a
+        key (each capture a new record: an event, a verification) the record's id."""
+        return str(cleaned.get(self.key, "")) if self.key else str(record_id)
 
     @property
     def search_name_field(self) -> str | None:
@@ -108,9 +113,9 @@ class FormValidator:
 
     @property
     def search_key_fields(self) -> tuple[str, ...]:
-        """Searchable fields matched whole: ID-card and phone numbers."""
+        """Searchable fields matched whole: ID-card, phone numbers and credit codes."""
         return tuple(f for f in self._order if f in self.searchable_fields
-                     and self._types[f] in ("id_card", "phone"))
+                     and self._types[f] in NUMBER_TYPES)
 
     @property
     def field_types(self) -> dict[str, str]:

@@ -27,8 +27,8 @@ def masked_value(kind: str, value: object) -> object:
         return None
     if type(value) is not str:
         return "***"
-    if kind == "id_card":
-        return masked_id_card(value)
+    if kind in ("id_card", "credit_code"):
+        return masked_id_card(value)  # the region code and the last four
     if kind == "phone":
         return masked_phone_number(value)
     if kind == "text" and len(value) > 1:

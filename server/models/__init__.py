@@ -2,6 +2,7 @@
 from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.departments import AccessEntry, AccessRecord, Department, Grant
+from server.models.events import Event, EventStandard, EventTransition
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
 from server.models.imports import ImportRejection
@@ -13,7 +14,7 @@ from server.models.sync import (
 from server.models.users import RefreshToken, Role, User
 
 __all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "AuditEntry", "Base",
-           "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Department", "FormStatus",
-           "FormVersion", "Grant", "Grid", "GridNeighbour", "ImportRejection", "Job", "JobState",
-           "LoginThrottle", "Record", "RecordVersion", "RefreshToken", "Role", "Submission",
-           "SubmissionStatus", "User"]
+           "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Department", "Event",
+           "EventStandard", "EventTransition", "FormStatus", "FormVersion", "Grant", "Grid",
+           "GridNeighbour", "ImportRejection", "Job", "JobState", "LoginThrottle", "Record",
+           "RecordVersion", "RefreshToken", "Role", "Submission", "SubmissionStatus", "User"]

@@ -17,6 +17,7 @@ from server.services.grid_import import import_grids
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_GRIDS = ROOT / "grids" / "pingshan-demo.geojson"
 FORMS_DIR = ROOT / "forms"
+STANDARDS_DIR = ROOT / "standards"
 ROVING_COLLECTORS = 5
 STREET_SUPERVISORS = 6
 # Departments of the demo district, each with a user and a grant (see README: departments).
@@ -72,6 +73,10 @@ def seed_demo(session: Session, password: str) -> Iterator[str]:
     added = _add_departments(session, password)
     if added:
         yield f"departments: {added} created with their grants and users"
+    for path in sorted(STANDARDS_DIR.glob("event.v*.json")):
+        from server.services.events.standard import publish_standard
+        if publish_standard(session, json.loads(path.read_text(encoding="utf-8"))).created:
+            yield f"event standard {path.name} published"
     yield "demo data is in place"
 
 

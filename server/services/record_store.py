@@ -3,6 +3,8 @@
 A record and its history move together: each write is a new version of a record, stored as the
 record's new state and as a row of ``record_versions``, in one statement per set of writes.
 Search terms are derived here, from the form, so every writer indexes a record the same way.
+Records with a workflow (events, and the verifications that move them) have it written in the
+same transaction, whichever writer brings them (events/ledger.py).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
 from server.domain.search_terms import search_term
+from server.services.events import ledger
 
 
 @dataclass
@@ -63,8 +66,8 @@ class VersionWrite:
 
     @property
     def key(self) -> str:
-        """The record's natural key in this version's data."""
-        return str(self.data.get(self.form.key, ""))
+        """The record's natural key in this version's data (its id for a form without one)."""
+        return self.form.natural_key(self.data, self.record_id)
 
     def row(self) -> dict[str, Any]:
         """The version as one row of the set-based statements below."""
@@ -165,6 +168,8 @@ def create_records(session: Session, writes: list[VersionWrite]) -> Created:
     found = session.execute(text(_CREATE), {"rows": json_rows(rows)}).all()
     created = Created(row.id for row in found)
     created.awaited = frozenset(row.id for row in found if row.awaited)
+    touch_records(session, ledger.after_create(
+        session, [w for w in writes if w.record_id in created]))
     return created
 
 
@@ -179,6 +184,15 @@ def update_records(session: Session, writes: list[VersionWrite]) -> None:
             newest[write.record_id] = write
     session.execute(text(_UPDATE), {"states": json_rows([w.row() for w in newest.values()]),
                                      "versions": json_rows([w.row() for w in writes])})
+    ledger.after_update(session, list(newest.values()))
+
+
+def touch_records(session: Session, ids: list[uuid.UUID]) -> None:
+    """Mark records changed for the change feed without a new version: an event's workflow
+    moved, and the phones of its grid must hear of it."""
+    if ids:
+        session.execute(text(f"UPDATE records SET change_xid = {_XID} "
+                             "WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": sorted(ids)})
 
 
 def json_rows(rows: list[dict[str, Any]]) -> str:

@@ -9,6 +9,10 @@
 - Administrators see and read the whole district and review everywhere.
 - Viewers (department staff) see the district's outlines and read the record kinds and grids
   their department is granted (the whole district and every kind without a grant).
+- Events (domain/event_workflow.py): supervisors see those of the grids they supervise and
+  supervise them (register, reject, dispatch, close); administrators all of them. Department
+  staff see and handle only the events dispatched to their department (a viewer without one
+  sees none). Collectors see the events of the grids they work in and verify them.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from server.domain.event_workflow import HANDLE, SUPERVISE, VERIFY
 from server.errors import Forbidden
 from server.models import Assignment, AssignmentKind, Grant, Grid, GridNeighbour, Role, User
 
@@ -130,6 +135,48 @@ def review_scope(session: Session, user: User) -> list[int] | None:
     if user.role == Role.supervisor:
         return sorted(supervised_grid_ids(session, user.id))
     raise Forbidden("Only supervisors and administrators review conflicts.")
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """The events a user may see: of these grids (None: all), dispatched to this department
+    (None: any)."""
+
+    grid_ids: list[int] | None
+    department: str | None
+
+    def covers(self, grid_id: int, department: str | None) -> bool:
+        """Whether an event of this grid, dispatched to this department, is visible."""
+        return ((self.grid_ids is None or grid_id in self.grid_ids)
+                and (self.department is None or department == self.department))
+
+
+def event_scope(session: Session, user: User) -> EventScope:
+    """The events a user may see (403 for a viewer without a department)."""
+    if user.role == Role.admin:
+        return EventScope(None, None)
+    if user.role == Role.viewer:
+        if not user.department_code:
+            raise Forbidden("Events are seen by supervisors, collectors and the departments "
+                            "they are dispatched to; you belong to no department.")
+        return EventScope(None, user.department_code)
+    if user.role == Role.supervisor:
+        return EventScope(sorted(supervised_grid_ids(session, user.id)), None)
+    return EventScope(sorted(workable_grid_ids(session, user.id, _now())), None)
+
+
+def event_capabilities(session: Session, user: User, grid_id: int,
+                       department: str | None) -> frozenset[str]:
+    """What the user may do to an event of this grid, dispatched to this department."""
+    if user.role == Role.admin:
+        return frozenset({SUPERVISE})
+    if user.role == Role.supervisor and grid_id in supervised_grid_ids(session, user.id):
+        return frozenset({SUPERVISE})
+    if user.role == Role.viewer and department and user.department_code == department:
+        return frozenset({HANDLE})
+    if user.role == Role.collector and grid_id in workable_grid_ids(session, user.id, _now()):
+        return frozenset({VERIFY})
+    return frozenset()
 
 
 def _now() -> datetime:

@@ -22,7 +22,8 @@ def token(client, session):
 
 def test_the_list_names_each_forms_latest_version(client, token):
     forms = client.get("/api/v1/forms", headers=bearer(token)).get_json()
-    assert {f["id"] for f in forms} == {"resident", "rental", "fixture"}
+    assert {f["id"] for f in forms} == {"resident", "rental", "fixture", "enterprise", "event",
+                                        "event_verification"}
     assert all(len(f["sha256"]) == 64 and f["title"]["zh"] for f in forms)
 
 

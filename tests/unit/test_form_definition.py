@@ -157,12 +157,29 @@ def test_key_field_cannot_be_conditional() -> None:
     assert messages(definition) == ['key: the key field "code" cannot have a relevant condition']
 
 
-def test_key_field_must_be_text_id_card_or_phone() -> None:
+def test_key_field_must_be_text_id_card_phone_or_credit_code() -> None:
     definition = make_definition(key="colour")
     definition["fields"][1]["required"] = True
     assert messages(definition) == [
-        'key: the key field "colour" must be of type id_card/phone/text'
+        'key: the key field "colour" must be of type credit_code/id_card/phone/text'
     ]
+
+
+def test_a_credit_code_may_be_the_key_and_searchable() -> None:
+    definition = make_definition(field("uscc", "credit_code", required=True, searchable=True),
+                                 key="uscc")
+    assert messages(definition) == []
+
+
+def test_a_form_without_a_key_is_valid_each_capture_a_record_of_its_own() -> None:
+    definition = make_definition()
+    del definition["key"]
+    assert messages(definition) == []
+
+
+def test_a_credit_code_field_takes_no_extra_attributes() -> None:
+    assert messages(make_definition(field("uscc", "credit_code", pattern="9.*"))) == [
+        'fields[4] (uscc): "pattern" is not allowed on a credit_code field']
 
 
 def test_ref_without_ref_kind_is_refused() -> None:

@@ -44,3 +44,12 @@ def test_numbers_are_indexed_and_looked_up_in_one_written_form():
     assert search_term("0755-1234 5678") == recognised_number("0755-12345678")
     assert recognised_number(" 138 1234 5678 ") == "13812345678"
     assert recognised_number(make_id_card(8).lower()) == make_id_card(8)
+
+
+def test_a_credit_code_is_a_number_in_capitals_or_not():
+    assert recognised_number("91440300708461136T") == "91440300708461136T"
+    assert recognised_number(" 91440300708461136t ") == "91440300708461136T"
+
+
+def test_a_credit_code_with_a_wrong_check_character_is_searched_as_a_name():
+    assert recognised_number("91440300708461136X") is None

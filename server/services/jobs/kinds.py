@@ -8,4 +8,5 @@ from __future__ import annotations
 
 HANDLERS: dict[str, str] = {
     "records_import": "server.services.imports.job:run_import",
+    "events.flag_overdue": "server.services.events.overdue:flag_overdue",
 }

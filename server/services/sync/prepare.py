@@ -12,8 +12,10 @@ from server.domain.form_validation import FormValidator
 from server.domain.item_result import ItemResult, error
 from server.domain.sync_item import SyncItem, read_item
 from server.models import FormStatus
+from server.services.events.verification import refused_verifications
 from server.services.forms import FormRef, form_refs, validator_of_ref
 from server.services.sync.location import LocationCheck, check_locations
+from server.services.sync.refs import refused_refs
 
 RawItems = dict[uuid.UUID, tuple[int, dict[str, Any]]]  # item id -> (position, raw item)
 
@@ -30,8 +32,9 @@ class ReadyItem:
 
     @property
     def key(self) -> str:
-        """The record's natural key in this item's data."""
-        return str(self.data.get(self.form.key, ""))
+        """The record's natural key in this item's data (for a form without a key, the item's
+        own record id, or the item id: unique, so never a duplicate)."""
+        return self.form.natural_key(self.data, self.item.record_id or self.item.id)
 
 
 @dataclass
@@ -67,10 +70,21 @@ def prepare_items(session: Session, collector_id: int, device_id: str, raw_items
             prepared.rejected[item.id] = ItemResult.rejected(item.id, list(errors))
         else:
             valid.append((item, form, cleaned))  # type: ignore[arg-type]
+    valid = _refuse(prepared, valid, refused_refs(session, valid))
+    valid = _refuse(prepared, valid, refused_verifications(session, collector_id, valid))
     checks = check_locations(session, collector_id, [v[0] for v in valid])
     prepared.ready = [ReadyItem(item, collector_id, form, data, checks[item.id])
                       for item, form, data in valid]
     return prepared
+
+
+def _refuse(prepared: Prepared, valid: list[tuple[SyncItem, FormValidator, dict[str, Any]]],
+            refusals: dict[uuid.UUID, list[dict[str, str]]]
+            ) -> list[tuple[SyncItem, FormValidator, dict[str, Any]]]:
+    """Reject the refused items (checks that need the database: refs, verifications)."""
+    for item_id, errors in refusals.items():
+        prepared.rejected[item_id] = ItemResult.rejected(item_id, errors)
+    return [v for v in valid if v[0].id not in refusals]
 
 
 def _form_for(session: Session, item: SyncItem, forms: dict[tuple[str, int], FormRef]

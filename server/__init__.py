@@ -13,7 +13,7 @@ from server.auth.access_tokens import SigningKeys
 from server.config import load_config
 from server.errors import register_error_handlers
 from server.extensions import db, migrate
-from server.http_limits import RequestLimits
+from server.http_limits import RequestLimits, apply_body_limit
 from server.json_strict import StrictJSONProvider
 from server.request_guard import register_request_guard
 from server.url_converters import register_converters
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(app))
     register_converters(app)
+    app.before_request(apply_body_limit)  # before the guard reads a form body
     register_request_guard(app)
     api = ProblemApi(app)
     declare_security(api)

@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 
 from server.errors import problem
 
@@ -22,6 +22,25 @@ MAX_HEADERS = 100
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+_BODY_LIMIT = "_body_limit_setting"
+
+
+def body_limit(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let one endpoint take bodies up to the config value ``setting`` (not MAX_CONTENT_LENGTH)."""
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(view, _BODY_LIMIT, setting)
+        return view
+    return mark
+
+
+def apply_body_limit() -> None:
+    """Before anything reads the body (the request guard parses forms), set the endpoint's limit."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    setting = getattr(view, _BODY_LIMIT, None)
+    if setting is not None:
+        request.max_content_length = current_app.config[setting]
 
 
 class RequestLimits:

@@ -7,8 +7,8 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from server.api import (assignments, auth, conflicts, coverage, departments, forms, grids,
-                        health, imports, jobs, me, records, sync)
+from server.api import (assignments, auth, conflicts, coverage, departments, events, forms,
+                        grids, health, imports, jobs, me, records, sync)
 from server.api.schemas import ProblemSchema
 from server.errors import PROBLEM_JSON
 

@@ -12,6 +12,7 @@ from server.auth.current import current_user, login_required
 from server.config import data_dir
 from server.errors import Invalid, NotFound
 from server.extensions import db
+from server.http_limits import body_limit
 from server.models import Job, Role
 from server.services.imports import IMPORT_JOB, accept_upload, rejections
 
@@ -57,6 +58,7 @@ class RejectionsPage(Schema):
 
 
 @blp.route("", methods=["POST"])
+@body_limit("MAX_IMPORT_BYTES")
 @blp.doc(security=[{"bearerAuth": []}], requestBody=_FILE_BODY)
 @blp.arguments(ImportQuery, location="query")
 @blp.response(202, JobSchema, description="The import job; follow its Location. Its result is "
@@ -64,7 +66,6 @@ class RejectionsPage(Schema):
 @login_required(Role.admin)
 def start(query: dict[str, Any]) -> Any:
     """Import the records of a file in the background (``dry_run``: only report)."""
-    request.max_content_length = current_app.config["MAX_IMPORT_BYTES"]
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("Send the file as the multipart/form-data field 'file'.",

@@ -14,6 +14,7 @@ import { renderLogin } from "./ui/login.js";
 import { renderMap } from "./ui/map-screen.js";
 import { renderOutbox } from "./ui/outbox.js";
 import { renderRecord } from "./ui/record-view.js";
+import { keepTilePackFresh, refreshTilePack } from "./tile-pack.js";
 
 const AUTO_SYNC_MS = 60_000;
 const root = document.getElementById("app");
@@ -130,15 +131,18 @@ async function start() {
   if (!location.hash) location.hash = "#/map";
   route();
   syncNow().catch(() => {}); // the first sign-in downloads the forms, grids and records
+  refreshTilePack().catch(() => {}); // finish a map pack an earlier session left half done
 }
 
 onSync(async (event) => {
+  if (event.phase === "reference") return; // the map screen listens for it itself
   document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
   if (event.phase === "done") document.body.dataset.syncs = Number(document.body.dataset.syncs || 0) + 1;
   await refreshStatus(event);
   if (event.phase === "failed" && event.error instanceof SignInNeeded) return signInScreen(true);
   if (event.phase === "done" && !editing) route();
 });
+keepTilePackFresh();
 window.addEventListener("hashchange", () => { if (status) route(); });
 window.addEventListener("online", () => { refreshStatus(); syncNow().catch(() => {}); });
 window.addEventListener("offline", () => refreshStatus());

@@ -14,7 +14,7 @@ const FEED_PAGE = 500;
 let running = null;
 const listeners = new Set();
 
-/** Be told when sync starts, ends or fails: fn({phase, error?}). */
+/** Be told when sync starts, has the reference data, ends or fails: fn({phase, error?}). */
 export function onSync(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -43,6 +43,7 @@ export function syncNow() {
       await upload();
       await recheckHeld();
       await downloadReferenceData();
+      emit({ phase: "reference" }); // grids and base map are in: the map need not wait for records
       await downloadChanges();
       await setMeta("last_sync", new Date().toISOString());
       emit({ phase: "done" });
@@ -142,7 +143,7 @@ async function conditionalGet(path, metaKey) {
   return response.body;
 }
 
-/** My profile, the latest forms (and their definitions), my grids: refreshed with ETags. */
+/** My profile, the latest forms (and their definitions), my grids, the base map: with ETags. */
 export async function downloadReferenceData() {
   const { body: me } = await api("/me");
   await setMeta("me", me);
@@ -155,6 +156,7 @@ export async function downloadReferenceData() {
     }
   }
   await conditionalGet("/grids", "grids");
+  await conditionalGet("/basemap", "basemap");
 }
 
 /** Follow the change feed from the stored cursor until it has no more. */

@@ -184,6 +184,9 @@ def test_a_day_offline_syncs_into_exactly_the_expected_records(phone, e2e_engine
     page.click("a.tab[data-route='map']")
     show_every_record(page)
     expect(page.locator(".leaflet-marker-icon.record.state-synced")).to_have_count(3)
+    for _ in range(2):  # back out a little, for a picture with the streets around
+        page.get_by_role("button", name="−").click()
+        page.wait_for_timeout(500)
     screenshot(page, "phone-map-records")
 
     with e2e_engine.connect() as connection:

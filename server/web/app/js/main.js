@@ -22,6 +22,7 @@ let view = null;
 let status = null;
 let cleanup = null;
 let editing = false;
+let selfUpdating = false; // the map screen redraws its own layers after a sync
 
 const TABS = [["map", "tab_map", "◇"], ["records", "tab_records", "☰"], ["new", "tab_new", "＋"],
   ["outbox", "tab_outbox", "⇅"]];
@@ -63,6 +64,7 @@ async function route() {
   cleanup?.();
   cleanup = null;
   editing = false;
+  selfUpdating = false;
   hideToast();
   // Each route renders into its own element: a slower, older route finishing late then
   // writes into a detached element instead of over the current screen.
@@ -85,8 +87,10 @@ async function route() {
       return renderOutbox(screen, { onFix: (id) => go(`#/edit/${id}`), onOpen: (id) => go(`#/record/${id}`) });
     default: {
       const stop = await renderMap(screen, { onRecord: (id) => go(`#/record/${id}`) });
-      if (screen.isConnected) cleanup = stop;
-      else stop();
+      if (screen.isConnected) {
+        cleanup = stop;
+        selfUpdating = true;
+      } else stop();
     }
   }
 }
@@ -140,7 +144,7 @@ onSync(async (event) => {
   if (event.phase === "done") document.body.dataset.syncs = Number(document.body.dataset.syncs || 0) + 1;
   await refreshStatus(event);
   if (event.phase === "failed" && event.error instanceof SignInNeeded) return signInScreen(true);
-  if (event.phase === "done" && !editing) route();
+  if (event.phase === "done" && !editing && !selfUpdating) route();
 });
 keepTilePackFresh();
 window.addEventListener("hashchange", () => { if (status) route(); });

@@ -25,12 +25,12 @@ export async function createGridMap(container, { basemap, onRecords }) {
 class GridMap {
   constructor(L, container, { basemap, onRecords }) {
     this.L = L;
-    this.project = projector(basemap);
     this.onRecords = onRecords;
     this.map = L.map(container, { zoomControl: false, ...zoomLimits(basemap), zoomSnap: 1 });
     this.map.attributionControl.setPrefix("Leaflet");
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(this.map);
-    for (const layer of tileLayers(L, basemap)) layer.addTo(this.map);
+    this.tiles = [];
+    this.setBasemap(basemap);
     this.grids = L.featureGroup().addTo(this.map);
     this.records = L.markerClusterGroup({ maxClusterRadius: 48, showCoverageOnHover: false,
       zoomToBoundsOnClick: false, spiderfyOnMaxZoom: false, chunkedLoading: true,
@@ -40,6 +40,16 @@ class GridMap {
     this.route = L.featureGroup().addTo(this.map);
     const [w, s, e, n] = basemap?.source?.bounds || [73, 18, 135, 54]; // until grids arrive
     this.map.fitBounds([[s, w], [n, e]]);
+  }
+
+  /** Show another base map; grids, records and position must then be set again (its datum). */
+  setBasemap(basemap) {
+    for (const layer of this.tiles) layer.remove();
+    this.project = projector(basemap);
+    const { minZoom, maxZoom } = zoomLimits(basemap);
+    this.map.setMinZoom(minZoom).setMaxZoom(maxZoom);
+    this.tiles = tileLayers(this.L, basemap);
+    for (const layer of this.tiles) layer.addTo(this.map);
   }
 
   /** Draw the grids of a FeatureCollection (mine strong, neighbours dashed). */

@@ -53,7 +53,7 @@ class GridMap {
   constructor(L, element, basemap, features, options) {
     this.L = L;
     this.project = projector(basemap);
-    this.map = L.map(element, { ...zoomLimits(basemap), zoomSnap: 0.25 });
+    this.map = L.map(element, { ...zoomLimits(basemap), zoomSnap: 1 }); // whole zooms: crisp tiles
     this.map.attributionControl.setPrefix('Leaflet');
     L.control.scale({ imperial: false }).addTo(this.map);
     for (const layer of tileLayers(L, basemap)) layer.addTo(this.map);
@@ -86,7 +86,7 @@ class GridMap {
       const layer = this.polygons[i];
       const path = layer.getElement();
       const fill = options.fill?.(feature);
-      layer.setStyle({ fillColor: fill || '#eef2f6', fillOpacity: fill ? 0.62 : 0.25, color: '#5b6b7b', weight: 1 });
+      layer.setStyle({ fillColor: fill || '#5b6b7b', fillOpacity: fill ? 0.62 : 0.06, color: '#5b6b7b', weight: 1 });
       path.setAttribute('class', `leaflet-interactive grid ${options.className?.(feature) || ''}`);
       if (options.onSelect) {
         path.setAttribute('tabindex', '0');

@@ -12,7 +12,7 @@ import { onSync } from "../sync.js";
 import { onTilePack, tilePackState } from "../tile-pack.js";
 import { h } from "./dom.js";
 
-let keptView = null; // {key, view}: survives the re-render after each sync
+let keptView = null; // {key, view}: the view comes back after the other tabs
 
 /** Render the map screen; onRecord(id) opens a record. Returns a cleanup function. */
 export async function renderMap(root, { onRecord }) {
@@ -30,7 +30,7 @@ export async function renderMap(root, { onRecord }) {
   root.replaceChildren(h("div.map-screen", {}, box, controls, legend, card));
 
   const basemap = (await getMeta("basemap"))?.body || null;
-  const key = basemap?.version || "none";
+  let key = basemap?.version || "none";
   const map = await createGridMap(box, { basemap, onRecords: (ids) => showCard(ids) });
   const byId = new Map();
   let walkingTo = null;
@@ -41,9 +41,13 @@ export async function renderMap(root, { onRecord }) {
   };
   if (framed) map.view = keptView.view;
   await drawGrids(); // before the records: the outline must not wait for anything else
-  for (const record of await allRecords()) byId.set(record.id, record);
-  map.setRecords([...byId.values()].map((r) => ({ id: r.id, kind: r.kind, state: r.state || "synced",
-    title: recordTitle(shownData(r), r.key), point: shownPoint(r) })));
+  const drawRecords = async () => {
+    byId.clear();
+    for (const record of await allRecords()) byId.set(record.id, record);
+    map.setRecords([...byId.values()].map((r) => ({ id: r.id, kind: r.kind, state: r.state || "synced",
+      title: recordTitle(shownData(r), r.key), point: shownPoint(r) })));
+  };
+  await drawRecords();
 
   const showCard = (ids) => {
     const records = ids.map((id) => byId.get(id)).filter(Boolean);
@@ -86,7 +90,19 @@ export async function renderMap(root, { onRecord }) {
     map.setPosition(position);
     guideTo();
   });
-  const stopSync = onSync((event) => { if (event.phase === "reference") drawGrids(); });
+  const stopSync = onSync(async (event) => { // new data in place: the view and an open card stay
+    if (event.phase === "reference") {
+      const next = (await getMeta("basemap"))?.body || null;
+      if ((next?.version || "none") !== key) { // a new base map (or the first): maybe a new datum
+        key = next?.version || "none";
+        map.setBasemap(next);
+        await drawRecords();
+        map.setPosition(lastPosition());
+      }
+      await drawGrids();
+    }
+    if (event.phase === "done") await drawRecords();
+  });
   const showPack = (state) => renderPack(pack, state);
   showPack(await tilePackState());
   const stopPack = onTilePack(showPack);

@@ -33,6 +33,7 @@ export async function gridScreen({ view, params, query, navigate }) {
   try {
     const { items } = await api('/records', { query: { grid: code, q: query.q, kind: query.kind, limit: 200 } });
     gridMap(mapBox, [feature], { ariaLabel: t('grid.map'), title: () => `${code} ${feature.properties.name}`,
+      className: () => 'focus',
       records: items.filter((r) => r.geometry?.type === 'Point').map((r) => ({ id: r.id, kind: r.kind,
         lon: r.geometry.coordinates[0], lat: r.geometry.coordinates[1],
         title: `${r.data?.name || r.data?.address || r.key} (${t(`record_kind.${r.kind}`)})` })),

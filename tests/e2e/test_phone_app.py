@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy import text
 
@@ -134,11 +135,14 @@ def show_every_record(page: Any) -> None:
     """Tap the map's clusters (each zooms in to its records) until none is left."""
     page.locator(".leaflet-marker-icon").first.wait_for()
     for _ in range(8):
+        page.wait_for_timeout(800)  # a zoom animation, or records redrawn after a sync
         clusters = page.locator(".record-cluster")
         if not clusters.count():
             return
-        clusters.first.click()
-        page.wait_for_timeout(600)  # the zoom animation
+        try:
+            clusters.first.click(timeout=3000)
+        except PlaywrightTimeout:
+            pass  # it came apart meanwhile
     raise AssertionError("the records never came apart")
 
 

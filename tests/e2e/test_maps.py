@@ -8,6 +8,7 @@ conversion; the app must put its outline and marker exactly on them.
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -20,11 +21,11 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from server.basemap.tiles import TILE_SIZE, world_pixels
+from server.basemap.tiles import TILE_SIZE, tile_range, world_pixels
 from server.domain.coordinates import wgs84_to_gcj02
-from tests.e2e.conftest import OFFLINE_TILES, screenshot, serve, server_env
-from tests.e2e.test_console_review import person, upload
-from tests.e2e.test_phone_app import grid_point, open_app
+from tests.e2e.conftest import DEMO_PASSWORD, OFFLINE_TILES, screenshot, serve, server_env
+from tests.e2e.test_console_review import call, inside, person, token, upload
+from tests.e2e.test_phone_app import eventually, grid_point, open_app
 
 LOADED_TILES = "img.leaflet-tile-loaded"
 RED, MAGENTA = (255, 0, 0), (255, 0, 255)
@@ -205,3 +206,39 @@ def test_grid_and_record_sit_where_a_gcj02_tile_source_draws_them(browser, e2e_d
     shift = np.hypot(*(np.subtract(world_pixels(*map(np.array, wgs84_to_gcj02(lon, lat)), zoom),
                                    world_pixels(np.array(lon), np.array(lat), zoom))))
     assert shift > 50
+
+
+PACKED_URLS = """(async () => (await (await caches.open('zhiwang-tiles')).keys())
+    .map(r => r.url).sort())()"""
+PACK_STATE = "(async () => (await import('/app/js/db.js')).getMeta('tile_pack'))()"
+
+
+def test_the_offline_pack_follows_the_collectors_grids(phone, e2e_engine, live_server):
+    old_grid, new_grid = "PS-03-01-004", "PS-05-02-006"  # far apart: no tile in common
+    admin = token(live_server, "admin")
+    call(live_server, "POST", "/api/v1/assignments",
+         {"username": "roving4", "grid": old_grid, "kind": "roving"}, admin)
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"longitude": inside(e2e_engine, old_grid)[0],
+                           "latitude": inside(e2e_engine, old_grid)[1], "accuracy": 8})
+    page = phone.new_page()
+    page.goto("/app/")
+    page.fill("#username", "roving4")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.locator("#tile-pack[data-state=done]").wait_for(timeout=60_000)
+    before = page.evaluate(PACKED_URLS)
+    first = page.evaluate(PACK_STATE)
+    assert before and first["kept"] == len(before)
+
+    call(live_server, "POST", "/api/v1/assignments",  # the supervisor sends them elsewhere
+         {"username": "roving4", "grid": new_grid, "kind": "roving"}, admin)
+    page.click("#sync")
+    eventually(page, f"""(async () => {{
+        const pack = await (await import('/app/js/db.js')).getMeta('tile_pack');
+        return pack.key !== {json.dumps(first["key"])} && pack.state === 'done'; }})()""", 60)
+    after = page.evaluate(PACKED_URLS)
+    assert after and not set(before) & set(after)  # the old grid's tiles are gone
+    lon, lat = inside(e2e_engine, new_grid)
+    x, y, _, _ = tile_range((lon, lat, lon, lat), 16)
+    assert f"{live_server}/tiles/16/{x}/{y}.png" in after

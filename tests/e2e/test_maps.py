@@ -11,6 +11,7 @@ import io
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,15 +38,24 @@ def tile_zooms(page: Any) -> set[int]:
     return {int(re.search(r"/(\d+)/\d+/\d+\.png", src).group(1)) for src in sources}
 
 
-def settle_tiles(page: Any, minimum: int = 1) -> None:
+TILE_STATES = r"""() => ({
+    animating: Boolean(document.querySelector('.leaflet-zoom-anim')),
+    tiles: [...document.querySelectorAll('img.leaflet-tile')].map(t => ({
+        zoom: (t.src.match(/\/(\d+)\/\d+\/\d+\.png/) || [])[1] || null,
+        complete: t.complete, loaded: t.classList.contains('leaflet-tile-loaded') })) })"""
+
+
+def settle_tiles(page: Any, minimum: int = 1, timeout: float = 60) -> None:
     """Wait until the map shows tiles of one zoom only, none still loading, `minimum` loaded."""
-    page.wait_for_function(r"""(minimum) => {
-        const tiles = [...document.querySelectorAll('img.leaflet-tile')];
-        const zooms = new Set(tiles.map(t => t.src.match(/\/(\d+)\/\d+\/\d+\.png/)[1]));
-        return !document.querySelector('.leaflet-zoom-anim') && zooms.size === 1 &&
-            tiles.every(t => t.complete) &&
-            document.querySelectorAll('img.leaflet-tile-loaded').length >= minimum; }""",
-                           arg=minimum)
+    deadline = time.monotonic() + timeout
+    while True:
+        state = page.evaluate(TILE_STATES)
+        tiles = state["tiles"]
+        if (not state["animating"] and len({t["zoom"] for t in tiles}) == 1
+                and all(t["complete"] for t in tiles) and sum(t["loaded"] for t in tiles) >= minimum):
+            return
+        assert time.monotonic() < deadline, f"the map's tiles never settled: {state}"
+        page.wait_for_timeout(200)
 
 
 def test_the_phone_map_shows_tiles_and_keeps_its_grids_tiles_offline(phone, e2e_engine,
@@ -159,7 +169,7 @@ def pixels_of(shot: bytes, colour: tuple[int, int, int], scale: int) -> tuple[np
     return (xs + 0.5) / scale, (ys + 0.5) / scale
 
 
-HIDE_OVERLAYS = """.leaflet-overlay-pane, .leaflet-marker-pane, .leaflet-tooltip-pane,
+HIDE_OVERLAYS = """.leaflet-overlay-pane, .leaflet-marker-pane, .leaflet-tooltip-pane, .leaflet-gridLabels-pane,
     .leaflet-control-container, .map-legend, .map-controls { visibility: hidden !important; }"""
 
 

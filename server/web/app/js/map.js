@@ -29,6 +29,7 @@ class GridMap {
     this.map = L.map(container, { zoomControl: false, ...zoomLimits(basemap), zoomSnap: 1 });
     this.map.attributionControl.setPrefix("Leaflet");
     L.control.scale({ imperial: false, position: "bottomleft" }).addTo(this.map);
+    this.map.createPane("gridLabels").style.zIndex = 450; // above the outlines, under markers
     this.tiles = [];
     this.setBasemap(basemap);
     this.grids = L.featureGroup().addTo(this.map);
@@ -66,7 +67,8 @@ class GridMap {
         color: own ? "#0f5c8c" : "#56616d", weight: own ? 3 : 2, dashArray: own ? null : "6 5",
         fillColor: own ? "#0f5c8c" : "#8894a0", fillOpacity: own ? 0.08 : 0.03 });
       polygon.bindTooltip(own ? `${feature.properties.name || ""} ${feature.properties.code}` : feature.properties.code,
-        { permanent: true, direction: "center", className: own ? "grid-label mine" : "grid-label" });
+        { permanent: true, direction: "center", pane: "gridLabels",
+          className: own ? "grid-label mine" : "grid-label" });
       polygon.on("add", () => polygon.getElement()?.setAttribute("data-code", feature.properties.code));
       this.grids.addLayer(polygon);
       if (own) this.mineBounds = this.mineBounds ? this.mineBounds.extend(polygon.getBounds()) : polygon.getBounds();

@@ -1,6 +1,6 @@
 // The map screen: my grids on the base map, the records as clustered markers (a tap shows the
 // record, or the list of records at that spot), my position, a way to walk to a record, and
-// the state of the offline map pack. The view is kept when the screen is drawn again.
+// the state of the offline map pack. After a sync the layers are redrawn in place.
 
 import { getMeta } from "../db.js";
 import { recordTitle } from "../forms.js";
@@ -17,80 +17,35 @@ let keptView = null; // {key, view}: the view comes back after the other tabs
 /** Render the map screen; onRecord(id) opens a record. Returns a cleanup function. */
 export async function renderMap(root, { onRecord }) {
   const box = h("div.map", { id: "map" });
-  const card = h("div.map-card", { hidden: true, role: "dialog" });
   const pack = h("div.map-pack", { id: "tile-pack", role: "status" });
-  const legend = h("div.map-legend", {},
-    h("span.key.mine", {}, t("my_grids")), h("span.key.neighbour", {}, t("neighbour")),
-    h("span.key.me", {}, t("my_position")), pack);
-  const controls = h("div.map-controls", {},
-    h("button", { type: "button", "aria-label": "+", onclick: () => map.zoomIn() }, "+"),
-    h("button", { type: "button", "aria-label": "−", onclick: () => map.zoomOut() }, "−"),
-    h("button", { type: "button", title: t("fit_grids"), onclick: () => map.fit() }, "▢"),
-    h("button", { type: "button", title: t("centre_me"), onclick: () => map.centreOnMe() }, "◎"));
-  root.replaceChildren(h("div.map-screen", {}, box, controls, legend, card));
+  const cardBox = h("div.map-card", { hidden: true, role: "dialog" });
+  root.replaceChildren(h("div.map-screen", {}, box, controls(() => map), legend(pack), cardBox));
 
   const basemap = (await getMeta("basemap"))?.body || null;
   let key = basemap?.version || "none";
-  const map = await createGridMap(box, { basemap, onRecords: (ids) => showCard(ids) });
   const byId = new Map();
-  let walkingTo = null;
+  const map = await createGridMap(box, { basemap, onRecords: (ids) => card.show(ids.map((id) => byId.get(id))) });
+  const card = recordCard(cardBox, map, onRecord);
   let framed = keptView?.key === key;
+  if (framed) map.view = keptView.view;
   const drawGrids = async () => {
     map.setGrids((await getMeta("grids"))?.body);
     if (!framed) framed = map.fit(); // the first sign-in: frame the grids when they arrive
   };
-  if (framed) map.view = keptView.view;
-  await drawGrids(); // before the records: the outline must not wait for anything else
   const drawRecords = async () => {
     byId.clear();
     for (const record of await allRecords()) byId.set(record.id, record);
     map.setRecords([...byId.values()].map((r) => ({ id: r.id, kind: r.kind, state: r.state || "synced",
       title: recordTitle(shownData(r), r.key), point: shownPoint(r) })));
   };
+  await drawGrids(); // before the records: the outline must not wait for anything else
   await drawRecords();
-
-  const showCard = (ids) => {
-    const records = ids.map((id) => byId.get(id)).filter(Boolean);
-    card.hidden = !records.length;
-    card.replaceChildren(
-      h("div.card-head", {}, records.length > 1 ? t("records_here", { n: records.length }) : null,
-        h("button.close", { type: "button", "aria-label": t("close"), onclick: () => closeCard() }, "×")),
-      h("ul.card-records", {}, records.map((record) => recordRow(record))));
-  };
-  const closeCard = () => {
-    card.hidden = true;
-    walkingTo = null;
-    map.showRoute(null);
-  };
-  const recordRow = (record) => {
-    const point = shownPoint(record);
-    const title = recordTitle(shownData(record), record.key);
-    const state = record.state || "synced";
-    const guide = h("div.guide", { dataset: { record: record.id } });
-    return h("li.card-record", { dataset: { record: record.id } },
-      h("div.row-main", {}, h("span.row-title", {}, h(`span.kind-dot.kind-${record.kind}`), " ", title),
-        h(`span.badge.state-${state}`, {}, t(`state_${state}`))),
-      guide,
-      h("div.card-actions", {},
-        h("button.small.primary", { type: "button", onclick: () => onRecord(record.id) }, t("open_record")),
-        point ? h("button.small", { type: "button", dataset: { action: "navigate" }, onclick: () => {
-          walkingTo = { point, guide };
-          map.showRoute(point);
-          guideTo();
-        } }, t("navigate")) : null,
-        point ? h("a.small.link", { href: geoUri(point, title), dataset: { action: "maps-app" } }, t("navigate_app")) : null));
-  };
-  const guideTo = () => {
-    if (!walkingTo) return;
-    const me = lastPosition();
-    walkingTo.guide.textContent = me ? directions([me.lon, me.lat], walkingTo.point) : t("no_position_yet");
-  };
 
   const stopPosition = watchPosition(({ position }) => {
     map.setPosition(position);
-    guideTo();
+    card.guide();
   });
-  const stopSync = onSync(async (event) => { // new data in place: the view and an open card stay
+  const stopSync = onSync(async (event) => {
     if (event.phase === "reference") {
       const next = (await getMeta("basemap"))?.body || null;
       if ((next?.version || "none") !== key) { // a new base map (or the first): maybe a new datum
@@ -103,16 +58,68 @@ export async function renderMap(root, { onRecord }) {
     }
     if (event.phase === "done") await drawRecords();
   });
-  const showPack = (state) => renderPack(pack, state);
-  showPack(await tilePackState());
-  const stopPack = onTilePack(showPack);
+  renderPack(pack, await tilePackState());
+  const stopPack = onTilePack((state) => renderPack(pack, state));
   return () => {
     keptView = { key, view: map.view };
-    stopPosition();
-    stopSync();
-    stopPack();
+    [stopPosition, stopSync, stopPack].forEach((stop) => stop());
     map.destroy();
   };
+}
+
+function controls(map) {
+  const button = (label, onclick, title = null) =>
+    h("button", { type: "button", "aria-label": title ? null : label, title, onclick }, label);
+  return h("div.map-controls", {}, button("+", () => map().zoomIn()), button("−", () => map().zoomOut()),
+    button("▢", () => map().fit(), t("fit_grids")), button("◎", () => map().centreOnMe(), t("centre_me")));
+}
+
+function legend(pack) {
+  return h("div.map-legend", {}, h("span.key.mine", {}, t("my_grids")),
+    h("span.key.neighbour", {}, t("neighbour")), h("span.key.me", {}, t("my_position")), pack);
+}
+
+/** The card of the tapped record(s): open one, or walk to it (a line, distance, direction). */
+function recordCard(box, map, onRecord) {
+  let walkingTo = null;
+  const guide = () => {
+    if (!walkingTo) return;
+    const me = lastPosition();
+    walkingTo.node.textContent = me ? directions([me.lon, me.lat], walkingTo.point) : t("no_position_yet");
+  };
+  const close = () => {
+    box.hidden = true;
+    walkingTo = null;
+    map.showRoute(null);
+  };
+  const row = (record) => {
+    const point = shownPoint(record);
+    const title = recordTitle(shownData(record), record.key);
+    const state = record.state || "synced";
+    const node = h("div.guide");
+    const walk = () => {
+      walkingTo = { point, node };
+      map.showRoute(point);
+      guide();
+    };
+    return h("li.card-record", { dataset: { record: record.id } },
+      h("div.row-main", {}, h("span.row-title", {}, h(`span.kind-dot.kind-${record.kind}`), " ", title),
+        h(`span.badge.state-${state}`, {}, t(`state_${state}`))),
+      node,
+      h("div.card-actions", {},
+        h("button.small.primary", { type: "button", onclick: () => onRecord(record.id) }, t("open_record")),
+        point && h("button.small", { type: "button", dataset: { action: "navigate" }, onclick: walk }, t("navigate")),
+        point && h("a.small.link", { href: geoUri(point, title), dataset: { action: "maps-app" } }, t("navigate_app"))));
+  };
+  const show = (records) => {
+    records = records.filter(Boolean);
+    box.hidden = !records.length;
+    box.replaceChildren(
+      h("div.card-head", {}, records.length > 1 ? t("records_here", { n: records.length }) : null,
+        h("button.close", { type: "button", "aria-label": t("close"), onclick: close }, "×")),
+      h("ul.card-records", {}, records.map(row)));
+  };
+  return { show, guide };
 }
 
 function renderPack(node, state) {

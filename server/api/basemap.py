@@ -61,7 +61,11 @@ def _settings() -> BaseMapSettings:
 @blp.response(200, BaseMapSchema)
 @login_required()
 def basemap() -> Response:
-    """The tile source, its datum and zooms, and the phones' offline cache limits; ETag."""
+    """The tile source, its datum and zooms, and the phones' offline cache limits; ETag.
+
+    Set by the server's configuration: ZHIWANG_BASEMAP ("none", "package" or a tile source),
+    ZHIWANG_TILE_PACKAGE (an MBTiles file served at /tiles/) and ZHIWANG_OFFLINE_TILES.
+    """
     settings = _settings()
     return cached_json(settings.version, lambda: json.dumps(settings.description).encode())
 

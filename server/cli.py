@@ -75,6 +75,16 @@ def demo_seed_command() -> None:
     db.session.commit()
 
 
+@demo_cli.command("basemap")
+@click.argument("file", type=click.Path(dir_okay=False))
+def demo_basemap_command(file: str) -> None:
+    """Write the synthetic base map of the demo grids to an MBTiles FILE (unless up to date)."""
+    from pathlib import Path
+    from server.basemap.demo import build_demo_package
+    from server.services.demo import DEMO_GRIDS
+    click.echo(build_demo_package(Path(file), DEMO_GRIDS))
+
+
 @grids_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Retire active grids that the file lacks.")

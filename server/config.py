@@ -33,6 +33,13 @@ class Defaults:
     DATA_DIR = "var"
     MAX_IMPORT_BYTES = 256 * 1024 * 1024  # an uploaded import file (other bodies: MAX_CONTENT_LENGTH)
 
+    # The base map (server/basemap/settings.py): "none", "package" or an XYZ source object;
+    # unset: the tile package when one is set, else none.
+    BASEMAP: str | dict[str, Any] | None = None
+    TILE_PACKAGE: str | None = None  # an MBTiles file the server serves at /tiles/
+    TILE_MAX_AGE = 86400  # seconds browsers may keep a tile
+    OFFLINE_TILES: dict[str, Any] = {}  # {min_zoom, max_zoom, max_mb}; defaults 15, 18, 120
+
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

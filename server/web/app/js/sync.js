@@ -21,8 +21,8 @@ const listeners = new Set();
 /** The account is not a collector's: the phone app does not sync it. */
 export class NotACollector extends Error {}
 
-/** Be told when sync starts, makes progress, ends or fails: fn({phase, error?, stage?, done?,
- * total?}). */
+/** Be told when sync starts, makes progress, has the reference data (grids, base map), ends or
+ * fails: fn({phase, error?, stage?, done?, total?}). */
 export function onSync(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -58,6 +58,7 @@ export function syncNow() {
       await upload();
       await recheckUndecided();
       await downloadReferenceData();
+      emit({ phase: "reference" }); // grids and base map are in: the map need not wait for records
       await downloadChanges();
       await pruneOutbox();
       await setMeta("last_sync", new Date().toISOString());
@@ -194,7 +195,7 @@ async function conditionalGet(path, metaKey) {
   return response.body;
 }
 
-/** My profile, the latest forms (and their definitions), my grids: refreshed with ETags. */
+/** My profile, the latest forms (and their definitions), my grids, the base map: with ETags. */
 export async function downloadReferenceData() {
   const { body: me } = await api("/me");
   await setMeta("me", me);
@@ -208,6 +209,7 @@ export async function downloadReferenceData() {
     }
   }
   await conditionalGet("/grids", "grids");
+  await conditionalGet("/basemap", "basemap");
 }
 
 function feedPage(since) {

@@ -18,6 +18,7 @@ demo_cli = AppGroup("demo", help="Demo data for a first look.")
 grids_cli = AppGroup("grids", help="Grid boundaries.")
 forms_cli = AppGroup("forms", help="Form definitions.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
+attachments_cli = AppGroup("attachments", help="Photos.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -161,8 +162,35 @@ def retry_job_command(job_id: int) -> None:
     click.echo(f"job {job_id} queued again")
 
 
+@attachments_cli.command("gc")
+@click.option("--days", type=float, default=None,
+              help="Remove unreferenced photos stored longer ago than this "
+                   "(default ZHIWANG_ATTACHMENTS_GC_DAYS).")
+@click.option("--every-hours", type=float, default=None,
+              help="Instead of collecting now, queue a job that collects every N hours.")
+def attachments_gc_command(days: float | None, every_hours: float | None) -> None:
+    """Remove photos that no record version or item references, and abandoned uploads."""
+    from flask import current_app
+
+    from server.services.attachments.maintenance import collect_garbage, delete_bytes
+    from server.services.attachments.store import store_of
+    from server.services.jobs import enqueue
+    days = current_app.config["ATTACHMENTS_GC_DAYS"] if days is None else days
+    if every_hours:
+        job = enqueue(db.session, "attachments_gc", {"days": days, "every_hours": every_hours})
+        db.session.commit()
+        click.echo(f"job {job.id} queued: collects every {every_hours:g} h")
+        return
+    photos, uploads = collect_garbage(db.session, days)
+    db.session.commit()
+    delete_bytes(store_of(current_app), photos, uploads)
+    click.echo(f"removed {len(photos)} unreferenced photos and {len(uploads)} abandoned uploads "
+               f"older than {days:g} days")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
+    app.cli.add_command(attachments_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(grids_cli)

@@ -1,4 +1,6 @@
 """Every model, imported so that Alembic and the app see the whole schema."""
+from server.models.attachments import (
+    Attachment, AttachmentUpload, RecordVersionPhoto, SubmissionPhoto)
 from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.forms import FormStatus, FormVersion
@@ -9,5 +11,6 @@ from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
 
-__all__ = ["Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
+__all__ = ["Attachment", "AttachmentUpload", "RecordVersionPhoto", "SubmissionPhoto",
+           "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
            "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "RefreshToken", "Role", "User"]

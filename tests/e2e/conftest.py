@@ -10,6 +10,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -47,11 +48,13 @@ def e2e_database_url() -> str:
 
 
 _KEYS = {"e2e": secrets.token_urlsafe(48)}
+_PHOTOS_DIR = tempfile.mkdtemp(prefix="zhiwang-e2e-photos-")
 
 
 def _server_env(url: str) -> dict[str, str]:
     import json
     return {**os.environ, "DATABASE_URL": url, "ZHIWANG_JWT_KEYS": json.dumps(_KEYS),
+            "ZHIWANG_ATTACHMENTS_DIR": _PHOTOS_DIR,
             "ZHIWANG_JWT_ACTIVE_KID": "e2e", "ZHIWANG_DEMO_PASSWORD": DEMO_PASSWORD}
 
 

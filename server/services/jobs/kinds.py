@@ -6,4 +6,7 @@ together, so a worker that dies mid-job loses nothing and the next one resumes.
 """
 from __future__ import annotations
 
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "attachment_thumbnail": "server.services.attachments.maintenance:thumbnail_job",
+    "attachments_gc": "server.services.attachments.maintenance:garbage_job",
+}

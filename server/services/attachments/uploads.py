@@ -64,7 +64,10 @@ def create_upload(session: Session, store: BlobStore, user: User, length: str | 
                   metadata: str | None, max_bytes: int) -> UploadState:
     """A new upload of ``length`` bytes for the announced photo (complete at once if stored)."""
     size = _length(length, max_bytes)
-    announced = parse_upload_metadata(metadata)
+    try:
+        announced = parse_upload_metadata(metadata)
+    except BadUpload as error:
+        raise Invalid(str(error), errors=[{"field": error.field, "message": str(error)}]) from None
     stored = session.get(Attachment, announced.sha256)
     if stored is not None and stored.size != size:
         raise Invalid(f"This photo is stored with {stored.size} bytes, not {size}.",

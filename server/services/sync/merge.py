@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from server.domain.item_result import error
 from server.domain.three_way_merge import changed_fields, three_way_merge
 from server.models import ConflictKind
-from server.services.attachments.references import note_submission_photos
 from server.services.record_store import (RecordState, find_existing, key_taken, load_records,
                                           lock_records)
 from server.services.sync.prepare import ReadyItem

@@ -2,7 +2,7 @@
 // background), and the forms and grids from the network with the cache as fallback offline.
 // Records and the outbox live in IndexedDB, not here.
 
-const VERSION = "zhiwang-app-2";
+const VERSION = "zhiwang-app-3";
 const SHELL = `${VERSION}-shell`;
 const DATA = `${VERSION}-data`;
 const SHELL_FILES = [
@@ -11,6 +11,7 @@ const SHELL_FILES = [
   "js/records.js", "js/sync.js", "js/validate.js", "js/ui/dom.js", "js/ui/fields.js",
   "js/ui/form.js", "js/ui/list.js", "js/ui/login.js", "js/ui/map-screen.js", "js/ui/outbox.js",
   "js/ui/record-view.js",
+  "js/photos.js", "js/ui/photos.js", "photos.css", "vendor/tus.min.js", // issue 17
 ];
 const CACHED_API = /\/api\/v1\/(forms(\/|$)|grids$)/;
 

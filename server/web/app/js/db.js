@@ -1,23 +1,28 @@
 // The phone's local database (IndexedDB): a few promise helpers, no library.
 // Stores: meta (key/value: auth, me, grids, cursor, device id), forms (definitions),
-// records (the records of my grids, with my unsent local edits), outbox (items to upload).
+// records (the records of my grids, with my unsent local edits), outbox (items to upload),
+// photos (captured pictures until the server has them).
 
 const NAME = "zhiwang";
-const VERSION = 1;
+const VERSION = 2; // 2: photos (issue 17)
 let opening = null;
 
 /** The open database (created or upgraded on first use). */
 export function openDb() {
   opening ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(NAME, VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
-      db.createObjectStore("meta", { keyPath: "key" });
-      db.createObjectStore("forms", { keyPath: "key" });
-      db.createObjectStore("records", { keyPath: "id" });
-      const outbox = db.createObjectStore("outbox", { keyPath: "id" });
-      outbox.createIndex("seq", "seq");
-      outbox.createIndex("record_id", "record_id");
+      if (event.oldVersion < 1) {
+        db.createObjectStore("meta", { keyPath: "key" });
+        db.createObjectStore("forms", { keyPath: "key" });
+        db.createObjectStore("records", { keyPath: "id" });
+        const outbox = db.createObjectStore("outbox", { keyPath: "id" });
+        outbox.createIndex("seq", "seq");
+        outbox.createIndex("record_id", "record_id");
+      }
+      // Photos (issue 17): {sha256, blob, size, content_type, width, height, uploaded, error?}.
+      if (event.oldVersion < 2) db.createObjectStore("photos", { keyPath: "sha256" });
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -83,6 +88,6 @@ export async function setMeta(key, value) {
 
 /** Forget everything (sign-out of another user on this phone). */
 export async function clearAll() {
-  return transaction(["meta", "forms", "records", "outbox"], (s) =>
+  return transaction(["meta", "forms", "records", "outbox", "photos"], (s) =>
     Promise.all(Object.values(s).map((store) => done(store.clear()))));
 }

@@ -8,6 +8,7 @@
 import { api, OfflineError } from "./api.js";
 import { all, getMeta, put, setMeta, transaction } from "./db.js";
 import { OPEN, settle, uuid } from "./records.js";
+import { refreshPhotoLimit, uploadPhotos } from "./photos.js"; // issue 17
 
 const BATCH_SIZE = 100;
 const FEED_PAGE = 500;
@@ -41,6 +42,7 @@ export function syncNow() {
     try {
       if (!navigator.onLine) throw new OfflineError("offline");
       await upload();
+      await uploadPhotos(); // issue 17: photos after the batches that reference them
       await recheckHeld();
       await downloadReferenceData();
       await downloadChanges();
@@ -155,6 +157,7 @@ export async function downloadReferenceData() {
     }
   }
   await conditionalGet("/grids", "grids");
+  await refreshPhotoLimit(); // issue 17: Tus-Max-Size, to refuse an oversize photo at capture
 }
 
 /** Follow the change feed from the stored cursor until it has no more. */
@@ -182,6 +185,7 @@ export async function applyChanges(changes) {
         form_version: change.form_version, grid: change.grid, key: change.key,
         version: Math.max(record.version ?? 0, change.version) });
       record.server = { version: change.version, data: change.data, geometry: change.geometry,
+        photos: change.photos, // issue 17: pending/arrived
         updated_at: change.updated_at, updated_by: change.updated_by, retired: change.retired };
       if (record.waiting && Date.parse(change.updated_at) > Date.parse(record.waiting.since)) {
         record.waiting = null; // a version made after the conflict: most likely its review

@@ -3,6 +3,7 @@
 import { label, t } from "../i18n.js";
 import { choicesOf } from "../validate.js";
 import { h } from "./dom.js";
+import { photoControl } from "./photos.js"; // issue 17: photo fields
 
 const RADIO_LIMIT = 5;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -56,6 +57,8 @@ export function fieldControl(definition, field, { refChoices, onChange }) {
       return checkboxes(definition, field, onChange);
     case "ref":
       return refPicker(field, common, refChoices(field.ref_kind));
+    case "photo": // issue 17
+      return photoControl(field, { onChange });
     default: {
       const long = field.type === "text" && (field.max_length ?? 2000) > 200;
       const attrs = { ...common, autocomplete: "off" };

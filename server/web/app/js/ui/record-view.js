@@ -5,6 +5,7 @@ import { errorText, label, t, when } from "../i18n.js";
 import { choicesOf } from "../validate.js";
 import { getRecord, shownData, shownForm } from "../records.js";
 import { h } from "./dom.js";
+import { photoStrip } from "./photos.js"; // issue 17
 
 function shownValue(definition, field, value) {
   if (field.type === "select_one" || field.type === "select_multiple") {
@@ -27,7 +28,8 @@ export async function renderRecord(root, { id, onEdit }) {
   const data = shownData(record);
   const state = record.state || "synced";
   const rows = (definition?.fields || []).filter((f) => data[f.name] !== undefined && data[f.name] !== null)
-    .map((f) => h("div.kv", {}, h("dt", {}, label(f.label)), h("dd", {}, shownValue(definition, f, data[f.name]))));
+    .map((f) => h("div.kv", {}, h("dt", {}, label(f.label)), h("dd", {}, f.type === "photo" // issue 17
+      ? photoStrip(data[f.name], photoStates(record)) : shownValue(definition, f, data[f.name]))));
   const notes = [];
   if (state === "rejected") {
     notes.push(h("div.banner.error", {}, t("state_rejected"),
@@ -49,3 +51,7 @@ export async function renderRecord(root, { id, onEdit }) {
       onclick: () => onEdit(record.id) }, state === "rejected" ? t("fix") : t("edit")))));
 }
 
+// Issue 17: the server's pending/arrived state of the photos of the version this phone holds.
+function photoStates(record) {
+  return new Map((record.server?.photos || []).map((p) => [p.sha256, p.state]));
+}

@@ -73,7 +73,11 @@ def live_server(e2e_database_url: str) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)  # a loaded machine stops slowly
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:

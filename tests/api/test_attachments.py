@@ -323,3 +323,27 @@ def test_a_photo_value_is_checked_by_the_form(district):
     assert result["status"] == "rejected"
     assert result["errors"][0]["field"] == "data.photos"
     assert result["errors"][0]["code"] == "photo"
+
+
+def test_a_merge_keeps_the_photos_of_the_side_the_reviewer_chose(district, store):
+    from tests.photos import fixture_data
+    current, incoming = jpeg(41), jpeg(42)
+    record_id = district.results(sync_batch(fixture_item(9, [current])))[0]["record_id"]
+    other = district.collector_of("T-11", "zhou.jiu", "roving")
+    conflict_id = district.results(sync_batch(fixture_item(9, [incoming])),
+                                   token=other)[0]["conflict_id"]
+    boss = district.user(Role.supervisor, "sup.merge", ("T-11",))
+    detail = district.client.get(f"/api/v1/conflicts/{conflict_id}", headers=bearer(boss))
+    assert detail.get_json()["incoming"]["data"]["photos"] == [photo_value(incoming)]
+    assert district.client.post(f"/api/v1/conflicts/{conflict_id}/claim",
+                                headers=bearer(boss)).status_code == 200
+    merged = fixture_data(9, [incoming], problem_description="井盖松动")  # incoming photos
+    answer = district.client.post(f"/api/v1/conflicts/{conflict_id}/resolve", headers=bearer(boss),
+                                  json={"action": "merge", "data": merged})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["record"]["photos"] == [
+        {"field": "photos", "sha256": sha(incoming), "state": "pending"}]
+    history = district.client.get(f"/api/v1/records/{record_id}/history",
+                                  headers=bearer(boss)).get_json()["versions"]
+    assert [[p["sha256"] for p in v["photos"]] for v in history] == [[sha(current)],
+                                                                     [sha(incoming)]]

@@ -15,7 +15,7 @@ from werkzeug.wsgi import wrap_file
 
 from server.api.blueprint import Blueprint
 from server.auth.current import current_user, login_required
-from server.errors import DomainError
+from server.errors import DomainError, NotFound
 from server.extensions import db
 from server.models import Role
 from server.services.attachments import uploads
@@ -151,7 +151,10 @@ def append(upload_id: uuid.UUID) -> Response:
 def photo(query: dict[str, str], sha256: str) -> Response:
     """A photo, if a record in my scope references it; 404 attachment-pending until it arrives."""
     found = readable_photo(db.session, current_user(), sha256, query.get("variant"))
-    source, size = store_of(current_app).open(found.key)
+    try:
+        source, size = store_of(current_app).open(found.key)
+    except FileNotFoundError:  # recorded but gone from the store (restored backup, manual delete)
+        raise NotFound(f"The bytes of photo {sha256} are missing from the store.") from None
     response = Response(wrap_file(request.environ, source), mimetype=found.content_type,
                         direct_passthrough=True)
     response.headers.update({"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"})

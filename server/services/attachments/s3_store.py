@@ -95,7 +95,10 @@ class S3Store:
             raise
 
     def open(self, key: str) -> tuple[BinaryIO, int]:
-        answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except self.client.exceptions.NoSuchKey:
+            raise FileNotFoundError(key) from None
         return _Body(answer["Body"]), int(answer["ContentLength"])
 
     def delete(self, key: str) -> None:

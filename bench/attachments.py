@@ -8,9 +8,9 @@ on a free loopback port with the filesystem photo store in a temporary directory
 checkout's disk. Only loopback traffic; every count is bounded.
 
 It measures, with --photos distinct real JPEGs of about 300 KB (noise, so they do not compress):
-  http x1   one client uploads every photo: tus POST (creation) then one PATCH with the bytes
-            (as tus-js-client does when the photo fits in one chunk); each answer must be 201
-            then 204 with the full offset, i.e. the photo was hashed, decoded and stored.
+  http x1   one client uploads every photo in one tus POST with the bytes (creation-with-upload,
+            as the phone's tus-js-client does for a photo that fits in one chunk); each answer
+            must be 201 with the full offset, i.e. the photo was hashed, decoded and stored.
   http x4   the same with fresh photos from 4 client threads (4 collectors) at once.
   direct    the same bytes written to the same disk straight from Python, as the store does:
             write, fsync, rename into place, fsync the directory (x1 and x4 threads).
@@ -65,11 +65,15 @@ def metadata(data: bytes) -> str:
             f"content_type {base64.b64encode(b'image/jpeg').decode()}")
 
 
-def create(client: Client, auth: dict[str, str], data: bytes) -> str:
-    reply = client.request("POST", "/api/v1/attachments/", {
-        **TUS, **auth, "Upload-Length": str(len(data)), "Upload-Metadata": metadata(data)})
-    if reply.status != 201:
-        fail(f"POST → {reply.status}: {reply.body[:300]!r}")
+def create(client: Client, auth: dict[str, str], data: bytes, with_body: bool = False) -> str:
+    """tus POST; with_body: the whole photo in it (creation-with-upload), as tus-js-client does."""
+    headers = {**TUS, **auth, "Upload-Length": str(len(data)), "Upload-Metadata": metadata(data)}
+    if with_body:
+        headers["Content-Type"] = "application/offset+octet-stream"
+    reply = client.request("POST", "/api/v1/attachments/", headers, data if with_body else None)
+    expected = str(len(data)) if with_body else "0"
+    if reply.status != 201 or reply.headers["Upload-Offset"] != expected:
+        fail(f"POST → {reply.status} {reply.headers.get('Upload-Offset')}: {reply.body[:300]!r}")
     return urlsplit(reply.headers["Location"]).path
 
 
@@ -89,13 +93,27 @@ def upload_all(base: str, auths: list[dict[str, str]], batches: list[list[bytes]
         client = Client(base)
         try:
             for data in batch:
-                patch(client, auth, create(client, auth, data), 0, data)
+                create(client, auth, data, with_body=True)
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             client.close()
 
     return _threads([lambda a=a, b=b: send(a, b) for a, b in zip(auths, batches)], errors)
+
+
+def app_cpu_seconds(base: str) -> float:
+    """CPU seconds used so far by the gunicorn processes serving ``base`` (from /proc)."""
+    bind = urlsplit(base).netloc.encode()
+    total = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and bind in (entry / "cmdline").read_bytes():
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def write_all(directory: Path, batches: list[list[bytes]]) -> float:
@@ -189,8 +207,11 @@ def main() -> int:
             auths = [sign_in(client, f"collector{i}") for i in (1, 2, 3, 4)]
             client.close()
             quarter = lambda batch: [batch[i::4] for i in range(4)]  # noqa: E731
+            cpu = app_cpu_seconds(stack.base_url)
+            http_x1 = upload_all(stack.base_url, auths[:1], [sets[0]])
+            cpu_ms = (app_cpu_seconds(stack.base_url) - cpu) / args.photos * 1000
             figures = {
-                "http x1": size / upload_all(stack.base_url, auths[:1], [sets[0]]) / MB,
+                "http x1": size / http_x1 / MB,
                 "direct x1": size / write_all(direct_dir, [sets[1]]) / MB,
                 "http x4": size / upload_all(stack.base_url, auths, quarter(sets[2])) / MB,
                 "direct x4": size / write_all(direct_dir, quarter(sets[3])) / MB,
@@ -200,14 +221,16 @@ def main() -> int:
     finally:
         import shutil
         shutil.rmtree(scratch, ignore_errors=True)
-    return report(args, figures, plain, resumed, resent)
+    return report(args, figures, plain, resumed, resent, cpu_ms)
 
 
 def report(args: argparse.Namespace, figures: dict[str, float], plain: float, resumed: float,
-           resent: int) -> int:
-    print(f"\nphotos: {args.photos} per run, ~300 KB each; gunicorn -w {args.workers}")
+           resent: int, cpu_ms: float) -> int:
+    print(f"\nphotos: {args.photos} per run, ~300 KB each; gunicorn -w {args.workers}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, value in figures.items():
         print(f"  {name:10} {value:8.1f} MB/s")
+    print(f"  app CPU (gunicorn) per photo, 1 client: {cpu_ms:.1f} ms")
     ratios = {n: figures[f"http x{n}"] / figures[f"direct x{n}"] for n in (1, 4)}
     print(f"resume after a cut at 50 %: {plain:.1f} ms per photo sent whole, {resumed:.1f} ms "
           f"cut and resumed (+{resumed - plain:.1f} ms, {resumed / plain - 1:+.0%}); "

@@ -78,7 +78,7 @@ def capabilities() -> Response:
     """tus discovery: version, extensions (creation, checksum), Tus-Max-Size, checksums."""
     response = Response(status=204)
     response.headers.update({
-        "Tus-Version": TUS_VERSION, "Tus-Extension": "creation,checksum",
+        "Tus-Version": TUS_VERSION, "Tus-Extension": "creation,creation-with-upload,checksum",
         "Tus-Max-Size": str(current_app.config["ATTACHMENTS_MAX_BYTES"]),
         "Tus-Checksum-Algorithm": ",".join(uploads.CHECKSUM_ALGORITHMS)})
     return response
@@ -90,16 +90,23 @@ def capabilities() -> Response:
     {"name": "Upload-Length", "in": "header", "required": True, "schema": {"type": "integer"}},
     {"name": "Upload-Metadata", "in": "header", "required": True, "schema": {"type": "string"},
      "description": "sha256 <base64 of the hex digest>,content_type <base64 of image/jpeg…>"}])
-@blp.response(201, UploadSchema, description="Created; Location is the upload's URL")
+@blp.response(201, UploadSchema, description="Created; Location is the upload's URL. With a "
+              "body (creation-with-upload), Upload-Offset says how much of it was kept")
 @login_required(*UPLOADERS)
 def create() -> Response:
-    """tus creation: announce a photo (length, sha256, content type); 413 over Tus-Max-Size."""
+    """tus creation: announce a photo (length, sha256, content type), optionally with its first
+    bytes (creation-with-upload); 413 over Tus-Max-Size."""
     _tus_request()
-    state = uploads.create_upload(db.session, store_of(current_app), current_user(),
-                                  request.headers.get("Upload-Length"),
+    store, user = store_of(current_app), current_user()
+    state = uploads.create_upload(db.session, store, user, request.headers.get("Upload-Length"),
                                   request.headers.get("Upload-Metadata"),
                                   current_app.config["ATTACHMENTS_MAX_BYTES"])
-    db.session.commit()
+    db.session.commit()  # the upload exists even if its first bytes fail: the client resumes
+    if request.mimetype == "application/offset+octet-stream" and not state.complete:
+        request.max_content_length = current_app.config["ATTACHMENTS_MAX_BYTES"] + 1
+        state = uploads.append_chunk(db.session, store, user, state.id, "0", _body(),
+                                     request.headers.get("Upload-Checksum"))
+        db.session.commit()
     response = _state(state, 201)
     response.headers["Location"] = _location(state.id)
     return response

@@ -11,7 +11,8 @@ from server.services.attachments.maintenance import collect_garbage, delete_byte
 from server.services.attachments.store import FsStore, StorageFull, blob_key
 from server.services.jobs.worker import run_next
 from tests.factories import bearer, sync_batch
-from tests.photos import (TUS, create, fixture_item, jpeg, patch, photo_value, sha, upload)
+from tests.photos import (TUS, create, fixture_item, jpeg, metadata, patch, photo_value, sha,
+                          upload)
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ class TestTusProtocol:
         response = client.options("/api/v1/attachments/")
         assert response.status_code == 204
         assert response.headers["Tus-Version"] == "1.0.0"
-        assert set(response.headers["Tus-Extension"].split(",")) == {"creation", "checksum"}
+        assert set(response.headers["Tus-Extension"].split(",")) == {
+            "creation", "creation-with-upload", "checksum"}
         assert int(response.headers["Tus-Max-Size"]) == 10 * 1024 * 1024
         assert "sha256" in response.headers["Tus-Checksum-Algorithm"].split(",")
 
@@ -54,6 +56,24 @@ class TestTusProtocol:
         assert blob_files(store) == [sha(photo)]
         job = run_next(session, "test", ["attachment_thumbnail"], commit=False)
         assert job.state.value == "done" and session.get(Attachment, sha(photo)).thumb_size > 0
+
+    def test_a_photo_can_travel_with_its_creation_request(self, district, store, session):
+        photo = jpeg(12)
+        created = district.client.post("/api/v1/attachments/", data=photo, headers={
+            **TUS, **bearer(district.token), "Upload-Length": str(len(photo)),
+            "Upload-Metadata": metadata(sha(photo)),
+            "Content-Type": "application/offset+octet-stream"})
+        assert created.status_code == 201
+        assert created.headers["Upload-Offset"] == str(len(photo))
+        assert session.get(Attachment, sha(photo)).size == len(photo)
+        half = jpeg(13)
+        started = district.client.post("/api/v1/attachments/", data=half[:5000], headers={
+            **TUS, **bearer(district.token), "Upload-Length": str(len(half)),
+            "Upload-Metadata": metadata(sha(half)),
+            "Content-Type": "application/offset+octet-stream"})
+        assert started.status_code == 201 and started.headers["Upload-Offset"] == "5000"
+        assert patch(district.client, district.token, started.headers["Location"], 5000,
+                     half[5000:]).status_code == 204
 
     @pytest.mark.parametrize("cuts", [[1], [4096], [1, 2, 3], [100, 5000, 20000]])
     def test_an_upload_cut_at_any_offset_resumes_from_the_servers_offset(

@@ -198,6 +198,7 @@ async function sendPhoto(photo) {
   await new Promise((resolve, reject) => {
     const upload = new tus.Upload(photo.blob, {
       endpoint: ENDPOINT, chunkSize: CHUNK_BYTES, retryDelays: [0, 1000, 3000],
+      uploadDataDuringCreation: true, // creation-with-upload: one request for a small photo
       metadata: { sha256: photo.sha256, content_type: photo.content_type },
       fingerprint: async () => `zhiwang-photo-${photo.sha256}`,
       storeFingerprintForResuming: true, removeFingerprintOnSuccess: true,

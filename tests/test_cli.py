@@ -33,3 +33,14 @@ def test_demo_seed_is_idempotent(app, session):
     count = len(session.scalars(select(User)).all())
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     assert len(session.scalars(select(User)).all()) == count >= 3
+
+
+def test_attachments_gc_runs_now_or_queues_a_periodic_job(app, session):
+    from server.models import Job
+    runner = app.test_cli_runner()
+    now = runner.invoke(args=["attachments", "gc", "--days", "14"])
+    assert now.exit_code == 0 and "removed 0 unreferenced photos" in now.output, now.output
+    queued = runner.invoke(args=["attachments", "gc", "--every-hours", "24"])
+    assert queued.exit_code == 0, queued.output
+    job = session.scalar(select(Job).where(Job.kind == "attachments_gc"))
+    assert job.payload == {"days": 14, "every_hours": 24.0}

@@ -97,16 +97,16 @@ def create() -> Response:
     """tus creation: announce a photo (length, sha256, content type), optionally with its first
     bytes (creation-with-upload); 413 over Tus-Max-Size."""
     _tus_request()
-    store, user = store_of(current_app), current_user()
-    state = uploads.create_upload(db.session, store, user, request.headers.get("Upload-Length"),
-                                  request.headers.get("Upload-Metadata"),
-                                  current_app.config["ATTACHMENTS_MAX_BYTES"])
-    db.session.commit()  # the upload exists even if its first bytes fail: the client resumes
-    if request.mimetype == "application/offset+octet-stream" and not state.complete:
+    with_bytes = request.mimetype == "application/offset+octet-stream"
+    if with_bytes:
         request.max_content_length = current_app.config["ATTACHMENTS_MAX_BYTES"] + 1
-        state = uploads.append_chunk(db.session, store, user, state.id, "0", _body(),
-                                     request.headers.get("Upload-Checksum"))
-        db.session.commit()
+    state = uploads.create_upload(db.session, store_of(current_app), current_user(),
+                                  request.headers.get("Upload-Length"),
+                                  request.headers.get("Upload-Metadata"),
+                                  current_app.config["ATTACHMENTS_MAX_BYTES"],
+                                  _body() if with_bytes else None,
+                                  request.headers.get("Upload-Checksum"))
+    db.session.commit()
     response = _state(state, 201)
     response.headers["Location"] = _location(state.id)
     return response

@@ -61,8 +61,23 @@ class UploadState:
 
 
 def create_upload(session: Session, store: BlobStore, user: User, length: str | None,
-                  metadata: str | None, max_bytes: int) -> UploadState:
-    """A new upload of ``length`` bytes for the announced photo (complete at once if stored)."""
+                  metadata: str | None, max_bytes: int, body: Iterable[bytes] | None = None,
+                  checksum: str | None = None) -> UploadState:
+    """A new upload of ``length`` bytes for the announced photo (complete at once if stored),
+    with its first bytes when a ``body`` came along (creation-with-upload)."""
+    state = _create(session, user, length, metadata, max_bytes)
+    if body is None or state.complete:
+        return state
+    try:
+        return append_chunk(session, store, user, state.id, "0", body, checksum)
+    except BaseException:
+        # The client never learnt this upload's URL, so it starts again with a new one.
+        store.discard_partial(state.id)
+        raise
+
+
+def _create(session: Session, user: User, length: str | None, metadata: str | None,
+            max_bytes: int) -> UploadState:
     size = _length(length, max_bytes)
     try:
         announced = parse_upload_metadata(metadata)

@@ -40,6 +40,16 @@ class Defaults:
     TILE_MAX_AGE = 86400  # seconds browsers may keep a tile
     OFFLINE_TILES: dict[str, Any] = {}  # {min_zoom, max_zoom, max_mb}; defaults 15, 18, 120
 
+    # Photos: "fs" keeps blobs under ATTACHMENTS_DIR (default var/attachments of the checkout);
+    # "s3" in the bucket of ATTACHMENTS_S3 = {"bucket", "endpoint_url"?, "region_name"?,
+    # "access_key_id"?, "secret_access_key"?, "prefix"?} (any S3-compatible store).
+    ATTACHMENTS_STORE = "fs"
+    ATTACHMENTS_DIR: str | None = None
+    ATTACHMENTS_S3: dict[str, str] = {}
+    ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024      # Tus-Max-Size: the largest photo accepted
+    ATTACHMENTS_GC_DAYS = 14                      # unreferenced blobs older than this are removed
+    ATTACHMENTS_THUMB_EDGE = 320                  # long edge of thumbnails, in pixels
+
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -11,6 +11,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ def demo_basemap(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
 
 
 _KEYS = {"e2e": secrets.token_urlsafe(48)}
+_PHOTOS_DIR = tempfile.mkdtemp(prefix="zhiwang-e2e-photos-")
 # Phones keep zooms 15–17 of their grids offline: the map opens at about 16, so the pack
 # holds tiles on either side of it (a smaller pack than the default, for speed).
 OFFLINE_TILES = {"min_zoom": 15, "max_zoom": 17, "max_mb": 50}
@@ -69,6 +71,7 @@ def server_env(url: str, **settings: Any) -> dict[str, str]:
     """The environment of a server (or a flask command) on database ``url``."""
     return {**os.environ, "DATABASE_URL": url, "ZHIWANG_JWT_KEYS": json.dumps(_KEYS),
             "ZHIWANG_JWT_ACTIVE_KID": "e2e", "ZHIWANG_DEMO_PASSWORD": DEMO_PASSWORD,
+            "ZHIWANG_ATTACHMENTS_DIR": _PHOTOS_DIR,
             **{f"ZHIWANG_{k}": v if isinstance(v, str) else json.dumps(v)
                for k, v in settings.items()}}
 

@@ -8,6 +8,7 @@
 import { api, OfflineError } from "./api.js";
 import { all, getMeta, put, setMeta, transaction } from "./db.js";
 import { OPEN, settle, UNDECIDED, uuid } from "./records.js";
+import { refreshPhotoLimit, uploadPhotos } from "./photos.js"; // issue 17
 import { dropRecord, storeRecord } from "./search-index.js";
 
 const BATCH_SIZE = 100;
@@ -56,6 +57,7 @@ export function syncNow() {
     try {
       if (!navigator.onLine) throw new OfflineError("offline");
       await upload();
+      await uploadPhotos(); // issue 17: photos after the batches that reference them
       await recheckUndecided();
       await downloadReferenceData();
       emit({ phase: "reference" }); // grids and base map are in: the map need not wait for records
@@ -210,6 +212,7 @@ export async function downloadReferenceData() {
   }
   await conditionalGet("/grids", "grids");
   await conditionalGet("/basemap", "basemap");
+  await refreshPhotoLimit(); // issue 17: Tus-Max-Size, to refuse an oversize photo at capture
 }
 
 function feedPage(since) {
@@ -268,6 +271,7 @@ export async function applyChanges(changes) {
         form_version: change.form_version, grid: change.grid, key: change.key,
         version: Math.max(record.version ?? 0, change.version) });
       record.server = { version: change.version, data: change.data, geometry: change.geometry,
+        photos: change.photos, // issue 17: pending/arrived
         updated_at: change.updated_at, updated_by: change.updated_by, retired: change.retired };
       storeRecord(s, settle(record, itemsOf.get(change.id) || []));
     });

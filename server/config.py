@@ -22,6 +22,11 @@ class Defaults:
     ACCESS_TOKEN_SECONDS = 15 * 60
     REFRESH_TOKEN_DAYS = 30
     REVIEW_CLAIM_MINUTES = 15
+    # Files the server keeps (export results…); relative paths are taken from the checkout.
+    DATA_DIR = "var"
+    # An export of up to this many records is streamed; a larger one runs as a job.
+    EXPORT_STREAM_ROWS = 20_000
+    EXPORT_KEEP_HOURS = 72  # a finished export's file is deleted after this long
 
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"

@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
-from server.api import (assignments, auth, conflicts, coverage, forms, grids, health, jobs,
-                        me, records, sync)
+from server.api import (assignments, auth, conflicts, coverage, exports, forms, grids, health,
+                        jobs, me, records, sync)
 from server.api.schemas import ProblemSchema
 
 BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp,
-              sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp)
+              sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp, exports.blp)
 
 
 class ProblemApi(Api):

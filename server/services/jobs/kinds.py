@@ -6,4 +6,6 @@ together, so a worker that dies mid-job loses nothing and the next one resumes.
 """
 from __future__ import annotations
 
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "export": "server.services.exports.job:run_export",
+}

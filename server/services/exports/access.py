@@ -1,0 +1,38 @@
+"""Who may export records, and what is recorded each time someone does.
+
+Administrators export the whole district, supervisors their grids, viewers (department staff)
+what their role may read (the whole district today; department grants will narrow it).
+Collectors do not export: their phone already holds their grids' records for their work, and a
+bulk copy of personal data is not part of collecting it (the 织网 shares data with departments
+through this channel, not with the field).
+"""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from server.errors import Forbidden
+from server.models import Role, User
+from server.services.audit import record_audit
+from server.services.exports.request import ExportRequest
+
+EXPORTING_ROLES = frozenset({Role.admin, Role.supervisor, Role.viewer})
+
+
+def ensure_may_export(user: User) -> None:
+    """Refuse users whose role may not export."""
+    if user.role not in EXPORTING_ROLES:
+        raise Forbidden("Collectors do not export records; ask your supervisor.")
+
+
+def exported(session: Session, user: User, request: ExportRequest, rows: int,
+             complete: bool = True) -> None:
+    """ACCESS-LOG HOOK: called once at the end of every export (streamed or a job).
+
+    Names who exported which records (the filter), in what format, and how many rows were
+    written (``complete`` False: the download was cut off after ``rows``). Today it writes an
+    audit entry; this is the one function to point at the access log of personal data reads.
+    """
+    record_audit(session, "records_exported", actor_id=user.id, subject=request.kind,
+                 details={"filter": request.filter(), "format": request.format, "rows": rows,
+                          "complete": complete})
+    session.flush()

@@ -144,7 +144,7 @@ def work_command(once: bool, kinds: tuple[str, ...], poll: float) -> None:
     from server.config import libpq_dsn
     from server.services.jobs.worker import work, worker_name
     click.echo(f"job worker {worker_name()} started")
-    work(lambda: db.session, libpq_dsn(current_app.config["SQLALCHEMY_DATABASE_URI"]),
+    work(lambda: db.session(), libpq_dsn(current_app.config["SQLALCHEMY_DATABASE_URI"]),
          list(kinds) or None, once=once, poll_seconds=poll)
 
 

@@ -55,6 +55,8 @@ class ExportQuery(Schema):
         "description": "headers and choice labels: zh, en, both, or none (field names)"})
     choices = fields.String(load_default="both", validate=validate.OneOf(CHOICES), metadata={
         "description": "select fields as their code and label (both), label or value"})
+    purpose = fields.String(validate=validate.Length(min=1, max=200), metadata={
+        "description": "why the records are exported (kept with the export in the log)"})
 
 
 @blp.route("")
@@ -70,7 +72,7 @@ def export(query: dict[str, Any]) -> Response:
     """The records of a kind I may read, masked as my role allows, as a file or a job."""
     wanted = ExportRequest(kind=query["kind"], format=query["format"], area=query.get("grid"),
                            updated_since=query.get("updated_since"), lang=query["lang"],
-                           choices=query["choices"])
+                           choices=query["choices"], purpose=query.get("purpose"))
     started = start_export(db.session, current_user(), wanted,
                            stream_rows=current_app.config["EXPORT_STREAM_ROWS"],
                            respond_async="respond-async" in request.headers.get("Prefer", ""))

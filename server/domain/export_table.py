@@ -7,7 +7,7 @@ labels, or a code column followed by a label column. Every format writes the sam
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,15 +48,31 @@ class Column:
 
 @dataclass(frozen=True)
 class ExportTable:
-    """The columns of an export of one kind, and how one record's data becomes cells."""
+    """The columns of an export of one kind, and how one record's data becomes cells.
+
+    ``sources`` names the data field each field column shows; ``labels`` the columns (counted
+    from the first field column) that show a choice's label instead of its code.
+    """
 
     kind: str
     columns: tuple[Column, ...]
-    cell_makers: tuple[Callable[[Mapping[str, Any]], Any], ...]
+    sources: tuple[str, ...]
+    labels: tuple[tuple[int, dict[str, str]], ...]
 
     def cells(self, fixed: list[Any], data: Mapping[str, Any]) -> list[Any]:
-        """One row: the record's fixed facts (in FIXED order), then its shown data as cells."""
-        fixed.extend([make(data) for make in self.cell_makers])
+        """One row: the record's fixed facts (in FIXED order), then its shown data as cells.
+
+        A value without a label (a code an old version dropped, or a masked ``***``) is shown
+        as it is. This runs once per exported record: it is written for speed.
+        """
+        offset = len(fixed)
+        fixed.extend(map(data.get, self.sources))
+        for position, shown in self.labels:
+            value = fixed[offset + position]
+            if type(value) is str:
+                fixed[offset + position] = shown.get(value, value)
+            elif type(value) is list:
+                fixed[offset + position] = [shown.get(v, v) for v in value]
         return fixed
 
 
@@ -67,12 +83,15 @@ def export_table(kind: str, definitions: Sequence[Mapping[str, Any]], lang: str 
         raise ValueError(f"lang {lang!r} / choices {choices!r}")
     columns = [Column(name, _header({"zh": zh, "en": en}, name, lang), type_)
                for name, zh, en, type_ in FIXED]
-    makers: list[Callable[[Mapping[str, Any]], Any]] = []
-    for field, labels in union_fields(definitions):
-        for column, maker in _field_columns(field, labels, lang, choices):
+    sources: list[str] = []
+    labels: list[tuple[int, dict[str, str]]] = []
+    for field, choice_labels in union_fields(definitions):
+        for column, shown in _field_columns(field, choice_labels, lang, choices):
+            if shown is not None:
+                labels.append((len(sources), shown))
             columns.append(column)
-            makers.append(maker)
-    return ExportTable(kind, tuple(_unique_headers(columns)), tuple(makers))
+            sources.append(field["name"])
+    return ExportTable(kind, tuple(_unique_headers(columns)), tuple(sources), tuple(labels))
 
 
 def union_fields(definitions: Sequence[Mapping[str, Any]]
@@ -102,41 +121,25 @@ def union_fields(definitions: Sequence[Mapping[str, Any]]
 
 
 def _field_columns(field: Mapping[str, Any], labels: dict[str, dict[str, str]], lang: str,
-                   choices: str) -> list[tuple[Column, Callable[[Mapping[str, Any]], Any]]]:
-    """The column(s) of one field and how each cell is made from the shown data."""
+                   choices: str) -> list[tuple[Column, dict[str, str] | None]]:
+    """The column(s) of one field, each with the labels it shows instead of codes (or None)."""
     name, type_ = field["name"], field["type"]
     header = _header(field["label"], name, lang)
     cell_type = _CELL_TYPES.get(type_, "text")
     if field.get("sensitive") and cell_type != "list":
         cell_type = "text"  # a masked number or date is text such as "***"
-    value = _value_of(name)
     if type_ not in SELECTS or choices == "value":
-        return [(Column(name, header, cell_type, free_text=type_ == "text"), value)]
+        return [(Column(name, header, cell_type, free_text=type_ == "text"), None)]
     shown = {code: _label_text(label, lang) for code, label in labels.items()}
-    label = _label_of(name, shown, type_ == "select_multiple")
     if choices == "label":
-        return [(Column(name, header, cell_type), label)]
-    return [(Column(name, _code_header(field["label"], name, lang), cell_type), value),
+        return [(Column(name, header, cell_type), shown)]
+    return [(Column(name, _code_header(field["label"], name, lang), cell_type), None),
             (Column(f"{name}_label", header if lang != "none" else f"{name}_label", cell_type),
-             label)]
+             shown)]
 
 
 _CELL_TYPES = {"integer": "integer", "decimal": "decimal", "date": "date",
                "select_multiple": "list"}
-
-
-def _value_of(name: str) -> Callable[[Mapping[str, Any]], Any]:
-    return lambda data: data.get(name)
-
-
-def _label_of(name: str, shown: dict[str, str],
-              multiple: bool) -> Callable[[Mapping[str, Any]], Any]:
-    """A select's label; a value without a label (or a masked one) is shown as it is."""
-    if multiple:
-        return lambda data: ([shown.get(v, v) for v in value]
-                             if isinstance(value := data.get(name), list) else value)
-    return lambda data: shown.get(value, value) if isinstance(
-        value := data.get(name), str) else value
 
 
 def _header(label: Mapping[str, str], name: str, lang: str) -> str:

@@ -331,11 +331,12 @@ class TestAudit:
     def test_a_streamed_export_is_recorded_with_its_filter_and_count(self, district,
                                                                      residents, viewer,
                                                                      session):
-        assert export(district, viewer, grid="T-12", format="xlsx").status_code == 200
+        response = export(district, viewer, grid="T-12", format="xlsx", purpose="低保复核")
+        assert response.status_code == 200
         entry = session.scalars(select(AuditEntry).where(
             AuditEntry.action == "records_exported")).one()
         assert entry.details == {"filter": {"kind": "resident", "area": "T-12",
-                                            "updated_since": None},
+                                            "updated_since": None}, "purpose": "低保复核",
                                  "format": "xlsx", "rows": 2, "complete": True}
         assert session.get(User, entry.actor_id).username == "clerk"
 
@@ -446,6 +447,7 @@ BAD = [
     ({"grid": "x" * 40}, "grid"), ({"updated_since": "2026-01-01T00:00:00"}, "updated_since"),
     ({"updated_since": "yesterday"}, "updated_since"),
     ({"updated_since": "2026-02-30"}, "updated_since"), ({"fromat": "xlsx"}, "fromat"),
+    ({"purpose": "x" * 201}, "purpose"),
 ]
 
 

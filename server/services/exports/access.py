@@ -14,6 +14,7 @@ from server.errors import Forbidden
 from server.models import Role, User
 from server.services.audit import record_audit
 from server.services.exports.request import ExportRequest
+from server.services.exports.selection import Selection
 
 EXPORTING_ROLES = frozenset({Role.admin, Role.supervisor, Role.viewer})
 
@@ -24,15 +25,17 @@ def ensure_may_export(user: User) -> None:
         raise Forbidden("Collectors do not export records; ask your supervisor.")
 
 
-def exported(session: Session, user: User, request: ExportRequest, rows: int,
-             complete: bool = True) -> None:
+def exported(session: Session, user: User, request: ExportRequest, selection: Selection,
+             rows: int, complete: bool = True) -> None:
     """ACCESS-LOG HOOK: called once at the end of every export (streamed or a job).
 
-    Names who exported which records (the filter), in what format, and how many rows were
-    written (``complete`` False: the download was cut off after ``rows``). Today it writes an
-    audit entry; this is the one function to point at the access log of personal data reads.
+    Names who exported which records (the filter asked for; ``selection.ids_query()`` selects
+    the ids of the records read, for a set-based log of them), why (``request.purpose``), in
+    what format, and how many rows were written (``complete`` False: the download was cut off
+    after ``rows``). Today it writes an audit entry; this is the one function to point at the
+    access log of personal data reads.
     """
     record_audit(session, "records_exported", actor_id=user.id, subject=request.kind,
-                 details={"filter": request.filter(), "format": request.format, "rows": rows,
-                          "complete": complete})
+                 details={"filter": request.filter(), "purpose": request.purpose,
+                          "format": request.format, "rows": rows, "complete": complete})
     session.flush()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from server.errors import Forbidden
 from server.models import Job, User
 from server.services.exports import files
-from server.services.exports.access import exported
+from server.services.exports.access import ensure_may_export, exported
 from server.services.exports.formats import FORMATS
 from server.services.exports.formats.base import copy_pieces
 from server.services.exports.request import ExportRequest
@@ -37,6 +37,7 @@ def run_export(context: JobContext) -> dict[str, Any]:
     session, job = context.session, context.job
     request = ExportRequest.from_payload(context.payload)
     user = _requester(session, job)
+    ensure_may_export(user)  # the role may have changed since
     files.purge_older_than(current_app.config["EXPORT_KEEP_HOURS"])
     selection = select_records(session, user, request)
     table = table_of(session, request.kind, request.lang, request.choices)
@@ -48,7 +49,7 @@ def run_export(context: JobContext) -> dict[str, Any]:
         rows = table_rows(session, user, table, record_batches(reader, selection))
         size = copy_pieces(formatter.encode(table, progress.counted(rows), Path(workdir)), out)
     progress.finish()
-    exported(session, user, request, progress.done)
+    exported(session, user, request, selection, progress.done)
     return {"url": f"/api/v1/exports/{job.id}/file", "format": formatter.name,
             "media_type": formatter.media_type, "rows": progress.done, "bytes": size,
             "filename": request.filename(job.created_at, formatter.extension)}

@@ -13,7 +13,8 @@ class ExportRequest:
     """One export: which records (kind, area, updated since) and how they are written.
 
     ``area`` is a grid, community or street code; ``lang`` and ``choices`` are those of
-    ``domain.export_table``. A job keeps the request as its payload.
+    ``domain.export_table``; ``purpose`` is why (for the access log). A job keeps the request
+    as its payload.
     """
 
     kind: str
@@ -22,6 +23,7 @@ class ExportRequest:
     updated_since: datetime | None = None
     lang: str = "zh"
     choices: str = "both"
+    purpose: str | None = None
 
     def payload(self) -> dict[str, Any]:
         """The request as JSON (a job's payload)."""

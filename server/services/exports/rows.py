@@ -5,11 +5,13 @@ through it before any format sees it.
 """
 from __future__ import annotations
 
-import json
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, text
+from psycopg.rows import namedtuple_row
+from psycopg.types.string import TextLoader
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from server.domain.export_table import ExportTable
@@ -18,21 +20,23 @@ from server.models import User
 from server.services.disclosure import shown_data
 from server.services.exports.selection import Selection
 
-CHUNK = 2000  # rows per fetch from the server-side cursor
+CHUNK = 2000  # rows per FETCH from the server-side cursor
 
 
 def record_batches(connection: Connection, selection: Selection,
                    size: int = CHUNK) -> Iterator[list[Any]]:
-    """The selected records, ``size`` at a time, through a server-side cursor (flat memory)."""
-    # Options of this statement only: Connection.execution_options() would change the
-    # connection for every later statement of the request.
-    result = connection.execute(text(selection.query()), selection.params,
-                                execution_options={"yield_per": size})
-    try:
-        for partition in result.partitions():
-            yield list(partition)
-    finally:
-        result.close()
+    """The selected records, ``size`` at a time, through a server-side cursor (flat memory).
+
+    psycopg's own cursor, in the connection's transaction: rows are plain named tuples, ids
+    come as text (every format writes them so), which spares a million rows a layer of
+    per-row objects.
+    """
+    driver = connection.connection.driver_connection
+    with driver.cursor(name=f"export_{uuid.uuid4().hex}", row_factory=namedtuple_row) as cursor:
+        cursor.adapters.register_loader("uuid", TextLoader)
+        cursor.execute(selection.query(), selection.params)
+        while batch := cursor.fetchmany(size):
+            yield batch
 
 
 def shown_row(session: Session, user: User, row: Any) -> Mapping[str, Any]:
@@ -49,6 +53,13 @@ def table_rows(session: Session, user: User, table: ExportTable,
 
 def _fixed(row: Any) -> list[Any]:
     """The facts every export has, in ``export_table.FIXED`` order."""
-    lon, lat = json.loads(row.geometry)["coordinates"]
-    return [str(row.id), row.grid, row.version, row.form_version,
+    lon, lat = _point(row.geometry)
+    return [row.id, row.grid, row.version, row.form_version,
             row.updated_at.astimezone(CHINA_STANDARD_TIME).isoformat(), row.updated_by, lon, lat]
+
+
+def _point(geometry: str) -> tuple[float, float]:
+    """(lon, lat) of a point as ST_AsGeoJSON writes it: ``{"type":"Point","coordinates":[x,y]}``
+    (sliced, not parsed: a JSON parser per row costs more than the rest of the facts)."""
+    x, _, y = geometry[geometry.index("[") + 1:geometry.rindex("]")].partition(",")
+    return float(x), float(y)

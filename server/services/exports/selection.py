@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from server.errors import Forbidden, Invalid
 from server.models import User
-from server.services.exports.access import ensure_may_export
 from server.services.exports.request import ExportRequest
 from server.services.record_rows import RECORD_COLUMNS, RECORD_JOINS
 from server.services.scope import record_scope
@@ -20,7 +19,8 @@ ORDER = "r.grid_id, r.id"
 
 @dataclass(frozen=True)
 class Selection:
-    """The conditions on ``records r`` and their parameters."""
+    """The conditions on ``records r`` and their parameters (psycopg's ``%(name)s`` style: the
+    rows are read through psycopg's own server-side cursor, see rows.py)."""
 
     where: str
     params: dict[str, Any]
@@ -30,24 +30,27 @@ class Selection:
         return (f"SELECT {RECORD_COLUMNS} FROM records r {RECORD_JOINS} "
                 f"WHERE {self.where} ORDER BY {ORDER}")
 
+    def ids_query(self) -> str:
+        """The ids of the selected records (for a set-based access log)."""
+        return f"SELECT r.id FROM records r WHERE {self.where}"
+
     def count(self, session: Session) -> int:
         """How many records the selection holds now."""
-        return session.execute(text(f"SELECT count(*) FROM records r WHERE {self.where}"),
-                               self.params).scalar_one()
+        return session.connection().exec_driver_sql(
+            f"SELECT count(*) FROM records r WHERE {self.where}", self.params).scalar_one()
 
 
 def select_records(session: Session, user: User, request: ExportRequest) -> Selection:
     """The live records of the kind the user may read, in the area and time asked for."""
-    ensure_may_export(user)
-    where, params = ["r.kind = :kind", "r.retired_at IS NULL"], {"kind": request.kind}
+    where, params = ["r.kind = %(kind)s", "r.retired_at IS NULL"], {"kind": request.kind}
     grids = record_scope(session, user)
     if request.area is not None:
         grids = _area_in_scope(session, request.area, grids)
     if grids is not None:
-        where.append("r.grid_id = ANY(CAST(:grids AS bigint[]))")
+        where.append("r.grid_id = ANY(%(grids)s::bigint[])")
         params["grids"] = grids
     if request.updated_since is not None:
-        where.append("r.updated_at >= :since")
+        where.append("r.updated_at >= %(since)s")
         params["since"] = request.updated_since
     return Selection(" AND ".join(where), params)
 

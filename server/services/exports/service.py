@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.export_table import ExportTable
 from server.models import Job, User
-from server.services.exports.access import exported
+from server.services.exports.access import ensure_may_export, exported
 from server.services.exports.files import scratch_dir
 from server.services.exports.formats import FORMATS, Formatter
 from server.services.exports.job import EXPORT_JOB
@@ -35,6 +35,7 @@ class StreamedExport:
 def start_export(session: Session, user: User, request: ExportRequest, *, stream_rows: int,
                  respond_async: bool = False) -> StreamedExport | Job:
     """Up to ``stream_rows`` records stream now; more (or when asked) become a job."""
+    ensure_may_export(user)
     selection = select_records(session, user, request)
     table = table_of(session, request.kind, request.lang, request.choices)
     if respond_async or selection.count(session) > stream_rows:
@@ -54,9 +55,9 @@ def _pieces(session: Session, user: User, request: ExportRequest, selection: Sel
         try:
             yield from formatter.encode(table, tally.counted(rows), Path(workdir))
         except GeneratorExit:  # the client went away: what it got is recorded all the same
-            exported(session, user, request, tally.rows, complete=False)
+            exported(session, user, request, selection, tally.rows, complete=False)
             raise
-    exported(session, user, request, tally.rows)
+    exported(session, user, request, selection, tally.rows)
 
 
 class _Tally:

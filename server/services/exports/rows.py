@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import orjson
+from psycopg.adapt import Loader
 from psycopg.rows import namedtuple_row
 from psycopg.types.string import TextLoader
 from sqlalchemy import Connection
@@ -28,15 +30,23 @@ def record_batches(connection: Connection, selection: Selection,
     """The selected records, ``size`` at a time, through a server-side cursor (flat memory).
 
     psycopg's own cursor, in the connection's transaction: rows are plain named tuples, ids
-    come as text (every format writes them so), which spares a million rows a layer of
-    per-row objects.
+    come as text (every format writes them so) and record data is parsed by orjson, which
+    spares a million rows a layer of per-row objects and most of the JSON parsing time.
     """
     driver = connection.connection.driver_connection
     with driver.cursor(name=f"export_{uuid.uuid4().hex}", row_factory=namedtuple_row) as cursor:
         cursor.adapters.register_loader("uuid", TextLoader)
+        cursor.adapters.register_loader("jsonb", _OrjsonLoader)
         cursor.execute(selection.query(), selection.params)
         while batch := cursor.fetchmany(size):
             yield batch
+
+
+class _OrjsonLoader(Loader):
+    """jsonb (text format) parsed by orjson: the same values as json.loads, faster."""
+
+    def load(self, data: Any) -> Any:
+        return orjson.loads(data)
 
 
 def shown_row(session: Session, user: User, row: Any) -> Mapping[str, Any]:

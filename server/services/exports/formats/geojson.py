@@ -1,14 +1,14 @@
 """GeoJSON (RFC 7946): a FeatureCollection of points in WGS-84 longitude, latitude order."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import orjson
 
 from server.domain.export_table import LAT, LON, ExportTable
 from server.services.exports.formats.base import Batch, Formatter
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 class GeoJsonFormatter(Formatter):
@@ -28,14 +28,14 @@ class GeoJsonFormatter(Formatter):
         keys = [(i, column.header) for i, column in enumerate(table.columns)
                 if i not in (LON, LAT)]
         yield b'{"type":"FeatureCollection","features":[\n'
-        separator = ""
+        separator = b""
         for batch in batches:
             pieces = []
             for row in batch:
                 feature = {"type": "Feature", "id": row[0],
                            "geometry": {"type": "Point", "coordinates": [row[LON], row[LAT]]},
                            "properties": {key: row[i] for i, key in keys}}
-                pieces.append(separator + _encode(feature))
-                separator = ",\n"
-            yield "".join(pieces).encode("utf-8")
+                pieces.append(separator + orjson.dumps(feature))  # UTF-8, nothing escaped
+                separator = b",\n"
+            yield b"".join(pieces)
         yield b"\n]}\n"

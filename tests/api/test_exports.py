@@ -373,6 +373,13 @@ class TestJobs:
         zhang = next(r for r in rows if r["name"] == "张伟")
         assert zhang["id_card"] == DISABLED_ID[:6] + "********" + DISABLED_ID[-4:]
 
+    def test_the_job_worker_command_runs_an_export(self, district, residents, viewer, app,
+                                                   session):
+        job_id = export(district, viewer).get_json()["id"]
+        result = app.test_cli_runner().invoke(args=["jobs", "work", "--once"])
+        assert result.exit_code == 0, result.output
+        assert session.get(Job, job_id).state == JobState.done
+
     def test_a_small_export_can_ask_for_a_job(self, district, residents, admin, app):
         app.config["EXPORT_STREAM_ROWS"] = 1000
         response = district.client.get("/api/v1/exports?kind=resident", buffered=True,

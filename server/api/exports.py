@@ -25,6 +25,7 @@ FILE = {"schema": {"type": "string", "format": "binary"}}
 FILE_CONTENT = {f.media_type.split(";")[0]: FILE for f in FORMATS.values()}
 KIND = r"^[a-z][a-z0-9_]{0,63}$"  # a name, as forms name kinds
 AREA_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,31}$"
+PURPOSE = r"^[^\x00-\x1f\x7f]{1,200}$"  # one line of text
 
 
 class SinceField(fields.AwareDateTime):
@@ -55,7 +56,7 @@ class ExportQuery(Schema):
         "description": "headers and choice labels: zh, en, both, or none (field names)"})
     choices = fields.String(load_default="both", validate=validate.OneOf(CHOICES), metadata={
         "description": "select fields as their code and label (both), label or value"})
-    purpose = fields.String(validate=validate.Length(min=1, max=200), metadata={
+    purpose = fields.String(validate=validate.Regexp(PURPOSE), metadata={
         "description": "why the records are exported (kept with the export in the log)"})
 
 

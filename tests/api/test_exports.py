@@ -477,7 +477,8 @@ class TestBadInput:
         assert response.get_json()["errors"][0]["field"] == "kind"
 
     def test_no_input_makes_a_server_error(self, district, residents, admin):
-        for name in ("kind", "format", "grid", "updated_since", "lang", "choices", "other"):
+        for name in ("kind", "format", "grid", "updated_since", "lang", "choices", "purpose",
+                     "other"):
             for value in FUZZ:
                 response = export(district, admin, **{name: value})
                 assert response.status_code in (200, 202, 403, 404, 422), (name, value)

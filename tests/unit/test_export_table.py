@@ -14,12 +14,14 @@ def field(name: str, type_: str = "text", **extra) -> dict:
     return {"name": name, "type": type_, "label": label(f"{name}中", f"{name} en"), **extra}
 
 
-COLOURS = [{"value": "r", "label": label("红", "Red")}, {"value": "g", "label": label("绿", "Green")}]
+COLOURS = [{"value": "r", "label": label("红", "Red")},
+           {"value": "g", "label": label("绿", "Green")}]
 V1 = {"id": "thing", "version": 1, "fields": [
     field("code"), field("old_note"), field("colour", "select_one", choices=COLOURS),
     field("size", "integer")]}
 V2 = {"id": "thing", "version": 2, "choice_lists": {"colours": [
-    {"value": "r", "label": label("大红", "Scarlet")}, {"value": "b", "label": label("蓝", "Blue")}]},
+    {"value": "r", "label": label("大红", "Scarlet")},
+    {"value": "b", "label": label("蓝", "Blue")}]},
     "fields": [field("code"), field("colour", "select_one", choices="colours"),
                field("tags", "select_multiple", choices="colours", sensitive=True),
                field("size", "integer", sensitive=True)]}

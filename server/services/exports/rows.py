@@ -13,7 +13,8 @@ import orjson
 from psycopg.adapt import Loader
 from psycopg.rows import namedtuple_row
 from psycopg.types.string import TextLoader
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 from sqlalchemy.orm import Session
 
 from server.domain.export_table import ExportTable
@@ -37,9 +38,14 @@ def record_batches(connection: Connection, selection: Selection,
     with driver.cursor(name=f"export_{uuid.uuid4().hex}", row_factory=namedtuple_row) as cursor:
         cursor.adapters.register_loader("uuid", TextLoader)
         cursor.adapters.register_loader("jsonb", _OrjsonLoader)
-        cursor.execute(selection.query(), selection.params)
+        cursor.execute(_driver_sql(selection.query()), selection.params)
         while batch := cursor.fetchmany(size):
             yield batch
+
+
+def _driver_sql(sql: str) -> str:
+    """SQL with ``:name`` parameters as psycopg writes them (``%(name)s``)."""
+    return str(text(sql).compile(dialect=psycopg_dialect.dialect()))
 
 
 class _OrjsonLoader(Loader):

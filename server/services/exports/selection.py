@@ -19,8 +19,7 @@ ORDER = "r.grid_id, r.id"
 
 @dataclass(frozen=True)
 class Selection:
-    """The conditions on ``records r`` and their parameters (psycopg's ``%(name)s`` style: the
-    rows are read through psycopg's own server-side cursor, see rows.py)."""
+    """The conditions on ``records r`` and their parameters (``:name``, as in ``text()``)."""
 
     where: str
     params: dict[str, Any]
@@ -36,21 +35,21 @@ class Selection:
 
     def count(self, session: Session) -> int:
         """How many records the selection holds now."""
-        return session.connection().exec_driver_sql(
-            f"SELECT count(*) FROM records r WHERE {self.where}", self.params).scalar_one()
+        return session.execute(text(f"SELECT count(*) FROM records r WHERE {self.where}"),
+                               self.params).scalar_one()
 
 
 def select_records(session: Session, user: User, request: ExportRequest) -> Selection:
     """The live records of the kind the user may read, in the area and time asked for."""
-    where, params = ["r.kind = %(kind)s", "r.retired_at IS NULL"], {"kind": request.kind}
+    where, params = ["r.kind = :kind", "r.retired_at IS NULL"], {"kind": request.kind}
     grids = record_scope(session, user)
     if request.area is not None:
         grids = _area_in_scope(session, request.area, grids)
     if grids is not None:
-        where.append("r.grid_id = ANY(%(grids)s::bigint[])")
+        where.append("r.grid_id = ANY(CAST(:grids AS bigint[]))")
         params["grids"] = grids
     if request.updated_since is not None:
-        where.append("r.updated_at >= %(since)s")
+        where.append("r.updated_at >= :since")
         params["since"] = request.updated_since
     return Selection(" AND ".join(where), params)
 

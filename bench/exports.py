@@ -222,7 +222,7 @@ def export(stack: Stack, client: Client, auth: dict[str, str], fmt: str, directo
     location = reply.headers["Location"]
     peak, cpu = worker(stack)
     job = json.loads(client.request("GET", location, auth).body)
-    if job["state"] != "done":
+    if job.get("state") != "done":
         raise SystemExit(f"export job {location}: {job['state']} {job.get('error')}")
     seconds = _seconds(job["started_at"], job["finished_at"])
     download = client.request("GET", job["result_url"], auth)
@@ -301,12 +301,13 @@ def run_all(stack: Stack, args: argparse.Namespace, formats: list[str], director
     ceiling = copy_ceiling(stack.database_url, directory)
     idle, idle_cpu = worker(stack)
     client = Client(stack.base_url, timeout=600)
-    auth = sign_in(client, args.user)
     runs = []
     for fmt in formats:
         for area in ([None] if args.no_street else [STREET, None]):
             say(f"export {fmt} {area or 'district'} …")
+            auth = sign_in(client, args.user)  # access tokens last 15 minutes: one per export
             runs.append(export(stack, client, auth, fmt, directory, area, idle_cpu))
+            say(f"  {runs[-1]}")  # kept on stderr, should a later run fail
     report(ceiling, runs, idle, seed_s, args.rows)
 
 

@@ -28,10 +28,14 @@ class Defaults:
     # Reverse proxies in front of the app that set X-Forwarded-For (nginx: 1). The client's
     # address is what login throttling keys on; 0 takes the peer address as it is.
     TRUSTED_PROXIES = 0
-    # Where files live while a job works on them (uploaded imports…); relative to the checkout.
+    # Where files live while a job works on them (uploaded imports, export results); relative
+    # to the checkout.
     # Workers on other machines need the same directory (a shared mount).
     DATA_DIR = "var"
     MAX_IMPORT_BYTES = 256 * 1024 * 1024  # an uploaded import file (other bodies: MAX_CONTENT_LENGTH)
+    # An export of up to this many records is streamed; a larger one runs as a job.
+    EXPORT_STREAM_ROWS = 20_000
+    EXPORT_KEEP_HOURS = 72  # a finished export's file is deleted after this long
 
     # The base map (server/basemap/settings.py): "none", "package" or an XYZ source object;
     # unset: the tile package when one is set, else none.

@@ -11,4 +11,5 @@ HANDLERS: dict[str, str] = {
     "events.flag_overdue": "server.services.events.overdue:flag_overdue",
     "attachment_thumbnail": "server.services.attachments.maintenance:thumbnail_job",
     "attachments_gc": "server.services.attachments.maintenance:garbage_job",
+    "export": "server.services.exports.job:run_export",
 }

@@ -149,7 +149,10 @@ async function start() {
 
 onSync(async (event) => {
   if (event.phase === "reference") return; // the map screen listens for it itself
-  document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
+  if (event.phase !== "progress") {
+    document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
+    lastEvent = event;
+  }
   if (event.phase === "done") document.body.dataset.syncs = Number(document.body.dataset.syncs || 0) + 1;
   await refreshStatus(lastEvent);
   if (event.phase === "failed" && event.error instanceof SignInNeeded) return signInScreen(true);

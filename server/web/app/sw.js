@@ -2,15 +2,16 @@
 // background), and the forms and grids from the network with the cache as fallback offline.
 // Records and the outbox live in IndexedDB, not here.
 
-const VERSION = "zhiwang-app-2";
+const VERSION = "zhiwang-app-3";
 const SHELL = `${VERSION}-shell`;
 const DATA = `${VERSION}-data`;
 const SHELL_FILES = [
   "./", "app.css", "manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png",
-  "js/main.js", "js/api.js", "js/db.js", "js/forms.js", "js/geo.js", "js/i18n.js", "js/map.js",
+  "js/main.js", "js/api.js", "js/db.js", "js/forms.js", "js/geo.js", "js/i18n.js", "js/identifiers.js",
+  "js/map.js",
   "js/records.js", "js/sync.js", "js/validate.js", "js/ui/dom.js", "js/ui/fields.js",
   "js/ui/form.js", "js/ui/list.js", "js/ui/login.js", "js/ui/map-screen.js", "js/ui/outbox.js",
-  "js/ui/record-view.js",
+  "js/ui/record-view.js", "js/ui/tasks.js",
 ];
 const CACHED_API = /\/api\/v1\/(forms(\/|$)|grids$)/;
 

@@ -183,6 +183,7 @@ export async function applyChanges(changes) {
         version: Math.max(record.version ?? 0, change.version) });
       record.server = { version: change.version, data: change.data, geometry: change.geometry,
         updated_at: change.updated_at, updated_by: change.updated_by, retired: change.retired };
+      if (change.event) record.event = change.event; // an event's workflow state (tasks)
       if (record.waiting && Date.parse(change.updated_at) > Date.parse(record.waiting.since)) {
         record.waiting = null; // a version made after the conflict: most likely its review
       }

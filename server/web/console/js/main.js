@@ -10,6 +10,9 @@ import { assignmentsScreen } from './screens/assignments.js';
 import { coverageScreen } from './screens/coverage.js';
 import { gridScreen } from './screens/grid.js';
 import { recordScreen } from './screens/record.js';
+import { eventsScreen } from './screens/events.js';
+import { eventScreen } from './screens/event.js';
+import { performanceScreen } from './screens/performance.js';
 
 const ROOT = '/console';
 const ROUTES = [
@@ -19,8 +22,13 @@ const ROUTES = [
   [/^\/coverage$/, coverageScreen, 'coverage'],
   [/^\/grids\/([^/]+)$/, gridScreen, 'coverage'],
   [/^\/records\/([0-9a-fA-F-]{36})$/, recordScreen, 'coverage'],
+  [/^\/events$/, eventsScreen, 'events'],
+  [/^\/events\/performance$/, performanceScreen, 'events'],
+  [/^\/events\/([0-9a-fA-F-]{36})$/, eventScreen, 'events'],
 ];
 const REVIEWER_ROLES = ['supervisor', 'admin'];
+// Department staff (viewers of a department) work the events dispatched to them, nothing else.
+const isDepartmentStaff = (user) => Boolean(user?.department) && !REVIEWER_ROLES.includes(user.role);
 const app = document.getElementById('app');
 let me = null;
 let cleanup = null;
@@ -47,16 +55,18 @@ async function render() {
     replace(app, loginScreen({ onSignedIn: () => navigate(nextAfterLogin(), { replace: true }) }));
     return;
   }
-  if (path === '/login' || path === '/') { navigate('/review', { replace: true }); return; }
   const view = h('main.view', { id: 'view' }, loading());
   if (!me) {
     replace(app, view);
     try { me = await api('/me'); } catch (error) { replace(view, errorBox(error)); return; }
   }
+  if (path === '/login' || path === '/') { navigate(home(), { replace: true }); return; }
   const [match, screen, section] = ROUTES.map(([re, s, n]) => [path.match(re), s, n])
     .find(([m]) => m) || [null, null, null];
   replace(app, topBar(section), view);
-  if (!REVIEWER_ROLES.includes(me.role)) { replace(view, h('div.error', {}, t('role.not_reviewer'))); return; }
+  if (!REVIEWER_ROLES.includes(me.role) && !(isDepartmentStaff(me) && section === 'events')) {
+    replace(view, h('div.error', {}, t('role.not_reviewer'))); return;
+  }
   if (!screen) { replace(view, h('p', {}, t('not_found'))); return; }
   const params = match.slice(1).map(decodeURIComponent);
   const query = Object.fromEntries(new URLSearchParams(location.search));
@@ -67,10 +77,14 @@ async function render() {
   }
 }
 
+function home() {
+  return isDepartmentStaff(me) ? '/events' : '/review';
+}
+
 function nextAfterLogin() {
   const wanted = sessionStorage.getItem('zhiwang.console.next');
   sessionStorage.removeItem('zhiwang.console.next');
-  return wanted && wanted !== '/login' ? wanted : '/review';
+  return wanted && wanted !== '/login' ? wanted : '/';
 }
 
 function topBar(section) {
@@ -78,8 +92,8 @@ function topBar(section) {
     'aria-current': section === name ? 'page' : null }, t(`nav.${name}`));
   return h('header.topbar', {},
     h('a.brand', { href: `${ROOT}/review` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
-    h('nav', { 'aria-label': t('nav.label') }, tab('review', '/review'),
-      tab('assignments', '/assignments'), tab('coverage', '/coverage')),
+    h('nav', { 'aria-label': t('nav.label') }, isDepartmentStaff(me) ? tab('events', '/events') : [tab('review', '/review'),
+      tab('assignments', '/assignments'), tab('coverage', '/coverage'), tab('events', '/events')]),
     h('div.account', {},
       h('span.who', { title: me.username }, me.display_name || me.username),
       h('button.lang', { type: 'button', 'aria-label': t('lang.switch'),

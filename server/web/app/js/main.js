@@ -1,5 +1,5 @@
 // The collector's app: shell, routes (#/map, #/records, #/record/ID, #/new/FORM, #/edit/ID,
-// #/outbox), service worker registration and when to sync.
+// #/outbox, #/tasks, #/verify/EVENT), service worker registration and when to sync.
 
 import { currentAuth, SignInNeeded, signOut } from "./api.js";
 import { getMeta } from "./db.js";
@@ -17,6 +17,7 @@ import { renderOutbox } from "./ui/outbox.js";
 import { renderRecord } from "./ui/record-view.js";
 import { renderStatus } from "./ui/status-bar.js";
 import { keepTilePackFresh, refreshTilePack } from "./tile-pack.js";
+import { renderTasks, renderVerification, TASK_KINDS } from "./ui/tasks.js"; // events (issue 16)
 
 const AUTO_SYNC_MS = 60_000;
 const root = document.getElementById("app");
@@ -29,7 +30,7 @@ let editing = false;
 let selfUpdating = false; // the map screen redraws its own layers after a sync
 
 const TABS = [["map", "tab_map", "◇"], ["records", "tab_records", "☰"], ["new", "tab_new", "＋"],
-  ["outbox", "tab_outbox", "⇅"]];
+  ["tasks", "tab_tasks", "✓"], ["outbox", "tab_outbox", "⇅"]];
 
 function shell() {
   status = h("div.status");
@@ -88,6 +89,20 @@ async function route() {
       return openForm(screen, { recordId: arg });
     case "outbox":
       return renderOutbox(screen, { onFix: (id) => go(`#/edit/${id}`), onOpen: (id) => go(`#/record/${id}`) });
+    case "tasks": // events waiting for my verification (issue 16)
+      return renderTasks(screen, { onVerify: (id) => go(`#/verify/${id}`) });
+    case "verify": {
+      editing = true;
+      const stop = await renderVerification(screen, { eventId: arg, onSaved: () => {
+        editing = false;
+        location.hash = "#/tasks";
+        refreshStatus();
+        if (navigator.onLine) syncNow().catch(() => {});
+      } });
+      if (screen.isConnected) cleanup = stop;
+      else stop();
+      return;
+    }
     default: {
       const stop = await renderMap(screen, { onRecord: (id) => go(`#/record/${id}`) });
       if (screen.isConnected) {
@@ -99,7 +114,7 @@ async function route() {
 }
 
 async function chooseForm(screen) {
-  const forms = await latestForms();
+  const forms = (await latestForms()).filter((f) => !TASK_KINDS.has(f.kind)); // from a task only
   screen.replaceChildren(h("div.choose", {}, h("h2", {}, t("choose_form")),
     forms.map((f) => h("a.form-choice", { href: `#/new/${f.id}`, dataset: { form: f.id } },
       h("span.kind-dot", { class: `kind-dot kind-${f.kind}` }), h("span", {}, label(f.title))))));

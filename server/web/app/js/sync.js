@@ -273,6 +273,7 @@ export async function applyChanges(changes) {
       record.server = { version: change.version, data: change.data, geometry: change.geometry,
         photos: change.photos, // issue 17: pending/arrived
         updated_at: change.updated_at, updated_by: change.updated_by, retired: change.retired };
+      if (change.event) record.event = change.event; // an event's workflow state (tasks)
       storeRecord(s, settle(record, itemsOf.get(change.id) || []));
     });
   });

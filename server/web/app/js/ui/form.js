@@ -14,10 +14,12 @@ import { fieldControl } from "./fields.js";
 
 /**
  * Render the form into `root`. `record` is the record being edited (absent for a new one);
- * `serverErrors` are the field errors of an item the server returned, shown until fixed.
+ * `serverErrors` are the field errors of an item the server returned, shown until fixed;
+ * `initial` the answers a new record starts with (a task's verification names its event).
  * Returns a function that stops watching the position.
  */
-export async function renderForm(root, { definition, record = null, serverErrors = [], onSaved }) {
+export async function renderForm(root, { definition, record = null, serverErrors = [], initial: preset = {},
+  onSaved }) {
   const validator = validatorOf(definition);
   const refs = await searchEntries();
   const grids = (await getMeta("grids"))?.body;
@@ -51,7 +53,7 @@ export async function renderForm(root, { definition, record = null, serverErrors
     banner, locationCard, fieldNodes, h("div.form-actions", {}, save));
   root.replaceChildren(form);
 
-  const initial = record ? shownData(record) : {};
+  const initial = record ? shownData(record) : preset;
   for (const [name, control] of controls) control.write(initial[name]);
   const stopWatching = watchPosition(({ position: p, error }) => {
     position = p;

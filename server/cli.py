@@ -19,6 +19,7 @@ grids_cli = AppGroup("grids", help="Grid boundaries.")
 forms_cli = AppGroup("forms", help="Form definitions.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 departments_cli = AppGroup("departments", help="Departments and what they are granted.")
+webhooks_cli = AppGroup("webhooks", help="Webhook subscriptions.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -150,7 +151,8 @@ def work_command(once: bool, kinds: tuple[str, ...], poll: float) -> None:
     from server.config import libpq_dsn
     from server.services.jobs.worker import work, worker_name
     click.echo(f"job worker {worker_name()} started")
-    work(lambda: db.session, libpq_dsn(current_app.config["SQLALCHEMY_DATABASE_URI"]),
+    # db.session() is the Session itself: the scoped proxy is not a context manager.
+    work(lambda: db.session(), libpq_dsn(current_app.config["SQLALCHEMY_DATABASE_URI"]),
          list(kinds) or None, once=once, poll_seconds=poll)
 
 
@@ -204,8 +206,26 @@ def grant_command(code: str, file: str) -> None:
     click.echo(f"grant of {code} replaced")
 
 
+@webhooks_cli.command("reseal")
+def reseal_webhooks_command() -> None:
+    """Seal every signing secret under the active key (after adding a key), so older keys can
+    be removed from ZHIWANG_WEBHOOK_SECRET_KEYS."""
+    from flask import current_app
+
+    from server.errors import DomainError
+    from server.services.webhooks.secrets import reseal_secrets
+    from server.services.webhooks.settings import WebhookSettings
+    try:
+        count = reseal_secrets(db.session, WebhookSettings.from_config(current_app.config))
+    except (KeyError, ValueError, DomainError) as error:
+        raise click.ClickException(str(getattr(error, "detail", error))) from None
+    db.session.commit()
+    click.echo(f"{count} webhook secrets sealed under the active key")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
+    app.cli.add_command(webhooks_cli)
     app.cli.add_command(departments_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(forms_cli)

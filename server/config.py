@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Config
 
+from server.domain.webhook_urls import DEFAULT_DENIED
+
 
 class Defaults:
     """Defaults for every setting; each can be overridden by ``ZHIWANG_<NAME>``."""
@@ -22,6 +24,16 @@ class Defaults:
     ACCESS_TOKEN_SECONDS = 15 * 60
     REFRESH_TOKEN_DAYS = 30
     REVIEW_CLAIM_MINUTES = 15
+
+    # Webhooks (services/webhooks): {kid: key} sealing the signing secrets at rest (the active
+    # kid seals new ones); where deliveries may go (domain/webhook_urls.py); timing.
+    WEBHOOK_SECRET_KEYS: dict[str, str] = {}
+    WEBHOOK_SECRET_ACTIVE_KID: str | None = None
+    WEBHOOK_SCHEMES = ["https", "http"]
+    WEBHOOK_ALLOWED_HOSTS: list[str] = []
+    WEBHOOK_DENIED_NETWORKS = list(DEFAULT_DENIED)
+    WEBHOOK_TIMEOUT_SECONDS = 10
+    WEBHOOK_RETRY_HOURS = 24
 
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"

@@ -5,12 +5,12 @@ from flask import Flask
 from flask_smorest import Api
 
 from server.api import (assignments, auth, conflicts, coverage, departments, forms, grids,
-                        health, jobs, me, records, sync)
+                        health, jobs, me, records, sync, webhooks)
 from server.api.schemas import ProblemSchema
 
 BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp,
               sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp,
-              departments.blp)
+              departments.blp, webhooks.blp)
 
 
 class ProblemApi(Api):

@@ -9,6 +9,9 @@ from server.models.records import Record, RecordVersion
 from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
+from server.models.webhooks import (
+    DeliveryState, SubscriptionState, WebhookDelivery, WebhookSubscription)
 
 __all__ = ["AccessEntry", "AccessRecord", "Department", "Grant", "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Record", "RecordVersion",
-           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "RefreshToken", "Role", "User"]
+           "Submission", "SubmissionStatus", "Assignment", "AssignmentKind", "AuditEntry", "Base", "FormStatus", "FormVersion", "Grid", "GridNeighbour", "Job", "JobState", "RefreshToken", "Role", "User",
+           "DeliveryState", "SubscriptionState", "WebhookDelivery", "WebhookSubscription"]

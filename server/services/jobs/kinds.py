@@ -6,4 +6,13 @@ together, so a worker that dies mid-job loses nothing and the next one resumes.
 """
 from __future__ import annotations
 
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "webhook_events": "server.services.webhooks.jobs:make_events",
+    "webhook_deliveries": "server.services.webhooks.jobs:send_deliveries",
+}
+
+# Kinds run every N seconds by whichever worker is free (see jobs/schedule.py).
+PERIODIC: dict[str, int] = {
+    "webhook_events": 3,
+    "webhook_deliveries": 3,
+}

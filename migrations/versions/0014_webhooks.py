@@ -46,6 +46,8 @@ def upgrade():
     sa.Column('state', sa.Enum('active', 'disabled', name='webhook_state'), nullable=False),
     sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('disabled_reason', sa.Text(), nullable=True),
+    sa.Column('failing_since', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('retry_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cursor_xid', sa.BigInteger(), nullable=False),
     sa.Column('cursor_record_id', sa.Uuid(), nullable=False),
     sa.Column('cursor_version', sa.Integer(), nullable=False),
@@ -75,7 +77,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries'))
     )
     op.create_index('uq_webhook_deliveries_event', 'webhook_deliveries', ['subscription_id', 'record_id', 'version'], unique=True)
-    op.create_index('ix_webhook_deliveries_due', 'webhook_deliveries', ['next_attempt_at'], unique=False, postgresql_where=sa.text("state = 'pending'"))
+    op.create_index('ix_webhook_deliveries_pending', 'webhook_deliveries', ['subscription_id', 'id'], unique=False, postgresql_where=sa.text("state = 'pending'"))
     op.create_index('ix_webhook_deliveries_open', 'webhook_deliveries', ['subscription_id', 'state'], unique=False, postgresql_where=sa.text("state IN ('pending', 'failed')"))
     op.create_index('ix_webhook_deliveries_log', 'webhook_deliveries', ['subscription_id', 'id'], unique=False)
 

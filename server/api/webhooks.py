@@ -52,6 +52,10 @@ class WebhookSchema(Schema):
     disabled_at = fields.DateTime(allow_none=True)
     disabled_reason = fields.String(allow_none=True, metadata={
         "description": "who disabled it, or which delivery was parked and why"})
+    failing_since = fields.DateTime(allow_none=True, metadata={
+        "description": "since when the receiver fails (null: it takes deliveries)"})
+    retry_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when a failing receiver is tried again"})
     created_at = fields.DateTime(required=True)
     pending = fields.Integer(required=True, metadata={"description": "deliveries to be sent"})
     parked = fields.Integer(required=True, metadata={
@@ -106,7 +110,8 @@ def _shown(found: list[WebhookSubscription]) -> list[dict[str, Any]]:
     counts = service.open_deliveries(db.session, [s.id for s in found])
     return [{"id": s.id, "department": s.department_code, "url": s.url, "kinds": s.kinds,
              "grids": s.grids, "state": s.state.value, "disabled_at": s.disabled_at,
-             "disabled_reason": s.disabled_reason, "created_at": s.created_at,
+             "disabled_reason": s.disabled_reason, "failing_since": s.failing_since,
+             "retry_at": s.retry_at, "created_at": s.created_at,
              "pending": counts[s.id]["pending"], "parked": counts[s.id]["failed"]}
             for s in found]
 

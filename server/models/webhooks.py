@@ -48,6 +48,10 @@ class WebhookSubscription(Base):
         Enum(SubscriptionState, name="webhook_state"), default=SubscriptionState.active)
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(Text)
+    # A receiver that fails is probed with one event at a time, when its retry comes due, until
+    # it takes one again: a dead receiver costs one attempt per retry, not one per event.
+    failing_since: Mapped[datetime | None]
+    retry_at: Mapped[datetime | None]
     # Where in the history (change_xid, record_id, version) the subscription's events are made.
     cursor_xid: Mapped[int] = mapped_column(BigInteger)
     cursor_record_id: Mapped[uuid.UUID]
@@ -68,7 +72,8 @@ class WebhookDelivery(Base):
         # One delivery per version and subscription; also finds a record's earlier versions.
         Index("uq_webhook_deliveries_event", "subscription_id", "record_id", "version",
               unique=True),
-        Index("ix_webhook_deliveries_due", "next_attempt_at",
+        # Each subscription's pending deliveries, oldest first.
+        Index("ix_webhook_deliveries_pending", "subscription_id", "id",
               postgresql_where=text("state = 'pending'")),
         Index("ix_webhook_deliveries_open", "subscription_id", "state",
               postgresql_where=text("state IN ('pending', 'failed')")),

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from server.api.sync import SyncBatchSchema
 from server.extensions import db
-from server.models import AccessEntry, AccessRecord, Job, Role, WebhookDelivery
+from server.models import (AccessEntry, AccessRecord, Job, Role, WebhookDelivery,
+                           WebhookSubscription)
 from server.services.jobs.schedule import schedule_periodic
 from server.services.jobs.worker import run_next
 from server.services.sync import process_batch
@@ -74,6 +75,8 @@ def time_passes(session, **until) -> None:
         values["retry_until"] = func.now() + timedelta(**until)
     session.execute(update(WebhookDelivery).where(WebhookDelivery.state == "pending")
                     .values(**values))
+    session.execute(update(WebhookSubscription).where(WebhookSubscription.retry_at.is_not(None))
+                    .values(retry_at=values["next_attempt_at"]))
     session.commit()
 
 
@@ -145,16 +148,24 @@ def test_a_receiver_failing_first_gets_the_same_event_after_a_backoff_then_the_r
         assert first[1]["state"] == "pending" and first[1]["attempts"] == 1
         assert first[1]["last_status"] == 500 and first[1]["last_error"] == "HTTP 500: not now"
         assert first[2]["attempts"] == first[3]["attempts"] == 0  # they wait behind version 1
+        other = create(district, 15)  # another record's event waits too: the receiver is down
         deliver(district.session)  # too early: nothing is due yet
         assert len(receiver.received) == 1
+        shown = district.client.get(f"/api/v1/webhooks/{hook['id']}",
+                                    headers=bearer(police)).get_json()
+        assert shown["failing_since"] is not None and shown["retry_at"] is not None
         time_passes(district.session)
-        deliver(district.session)
+        deliver(district.session)  # the retry probes the receiver with the same event alone…
+        assert len(receiver.received) == 2
+        deliver(district.session)  # …and once it is taken, the rest follow in order
     ids = [r.headers["webhook-id"] for r in receiver.received]
-    assert ids == [f"rv_{record}_{v}" for v in (1, 1, 2, 3)]
+    assert ids == [f"rv_{record}_{v}" for v in (1, 1, 2, 3)] + [f"rv_{other}_1"]
     assert all(verified(hook["secret"], r) for r in receiver.received)
     assert receiver.received[0].body == receiver.received[1].body  # the same event again
-    assert [r.event["data"]["version"] for r in receiver.received[1:]] == [1, 2, 3]
+    assert [r.event["data"]["version"] for r in receiver.received[1:4]] == [1, 2, 3]
     assert {d["state"] for d in log(district, police, hook)} == {"delivered"}
+    shown = district.client.get(f"/api/v1/webhooks/{hook['id']}", headers=bearer(police))
+    assert shown.get_json()["failing_since"] is None
 
 
 def test_the_first_retry_comes_after_the_backoff(district, admin):
@@ -181,7 +192,8 @@ def test_after_a_day_of_failures_a_delivery_is_parked_and_shown_until_the_webhoo
         shown = district.client.get(f"/api/v1/webhooks/{hook['id']}",
                                     headers=bearer(police)).get_json()
         assert shown["state"] == "disabled" and shown["parked"] == 1
-        assert f"rv_{record}_1" in shown["disabled_reason"] and "HTTP 500" in shown["disabled_reason"]
+        reason = shown["disabled_reason"]
+        assert f"rv_{record}_1" in reason and "HTTP 500" in reason
         (parked,) = log(district, police, hook)
         assert parked["state"] == "failed" and parked["attempts"] == 2
         assert parked["next_attempt_at"] is None

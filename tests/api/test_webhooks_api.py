@@ -219,3 +219,19 @@ def test_a_new_sealing_key_takes_over_every_secret(district, civil, migrated_app
     only_new = SecretKeys.from_config({"t2": new_key}, None)
     assert stored.secret_kid == "t2" and only_new.unseal("t2", stored.secret_sealed) == \
         body["secret"]
+
+
+def test_every_version_carries_the_transaction_that_wrote_it_like_its_record(district):
+    from sqlalchemy import text
+    record = district.results(sync_batch(sync_item(resident_data(8))))[0]["record_id"]
+    district.results(sync_batch(sync_item(resident_data(8, phone="13800138008"),
+                                          record_id=record, base_version=1)))
+    rows = district.session.execute(text("""
+        SELECT v.version, v.change_xid, r.change_xid AS record_xid,
+               CAST(CAST(pg_current_xact_id() AS text) AS bigint) AS this_transaction
+          FROM record_versions v JOIN records r ON r.id = v.record_id
+         WHERE v.record_id = :id ORDER BY v.version"""), {"id": record}).all()
+    # The test runs in one transaction: it wrote both versions and the record's last change.
+    assert [(r.version, r.change_xid) for r in rows] == [(1, rows[0].this_transaction),
+                                                         (2, rows[0].this_transaction)]
+    assert rows[-1].change_xid == rows[-1].record_xid

@@ -69,3 +69,17 @@ def test_the_webhook_jobs_are_periodic_and_a_worker_of_other_kinds_leaves_them(s
     assert set(PERIODIC) == {"webhook_events", "webhook_deliveries"}
     schedule_periodic(session, kinds=["export"])
     assert session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_workers_keep_a_periodic_job_going_with_one_row(committing_app, monkeypatch):
+    from server.config import libpq_dsn
+    from server.extensions import db
+    from server.services.jobs import schedule
+    from server.services.jobs.worker import work
+    monkeypatch.setattr(schedule, "PERIODIC", EVERY)
+    with committing_app.app_context():
+        dsn = libpq_dsn(committing_app.config["SQLALCHEMY_DATABASE_URI"])
+        work(lambda: db.session(), dsn, once=True)
+        work(lambda: db.session(), dsn, once=True)  # a second worker: the job is not due again
+        (job,) = db.session.scalars(select(Job)).all()
+        assert (job.kind, job.state, job.result) == ("tick", JobState.queued, {"runs": 1})

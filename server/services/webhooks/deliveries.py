@@ -8,7 +8,9 @@ longer covers is withheld. Records shown with a sensitive field in clear are wri
 access log (action ``webhook_delivery``) and committed BEFORE anything is sent. A failed attempt
 is retried with exponential backoff until the delivery's retry window (a day) is over; then the
 delivery is parked and its subscription disabled, with the reason shown, until someone enables
-it again.
+it again. A receiver that failed is left alone until that retry comes due, then probed with
+one event; only once it takes one do the others follow (a dead receiver with a long backlog
+costs one attempt per retry, and no record is disclosed for a send that cannot happen).
 """
 from __future__ import annotations
 
@@ -32,28 +34,34 @@ from server.services.webhooks.settings import WebhookSettings
 from server.services.webhooks.subscriptions import reach
 from server.services.webhooks.transport import Endpoint
 
-PASS_LIMIT = 500
+PER_SUBSCRIPTION = 100
 PASS_SECONDS = 30.0
 
+# Per active subscription whose receiver is not waiting out a retry: its oldest due deliveries
+# (one only, a probe, while its receiver is failing), none whose record has an earlier version
+# still retrying or parked.
 _DUE = text("""
 SELECT d.id, d.subscription_id, d.record_id, d.version, d.attempts, d.retry_until, r.kind,
        v.grid_id, g.code AS grid, v.data, v.form_id, v.form_version, v.made_at,
        ST_AsGeoJSON(v.geometry, 7) AS geometry, u.username AS made_by, v.changed_fields
-  FROM webhook_deliveries d
-  JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.state = 'active'
+  FROM webhook_subscriptions s
+  CROSS JOIN LATERAL (
+       SELECT d.* FROM webhook_deliveries d
+        WHERE d.subscription_id = s.id AND d.state = 'pending' AND d.next_attempt_at <= :now
+          AND NOT EXISTS (
+              SELECT 1 FROM webhook_deliveries e
+               WHERE e.subscription_id = d.subscription_id AND e.record_id = d.record_id
+                 AND e.version < d.version
+                 AND (e.state = 'failed' OR (e.state = 'pending' AND e.next_attempt_at > :now)))
+        ORDER BY d.id
+        LIMIT CASE WHEN s.failing_since IS NULL THEN :per_subscription ELSE 1 END
+        FOR UPDATE SKIP LOCKED) AS d
   JOIN record_versions v ON v.record_id = d.record_id AND v.version = d.version
   JOIN records r ON r.id = d.record_id
   JOIN grids g ON g.id = v.grid_id
   LEFT JOIN users u ON u.id = v.made_by_id
- WHERE d.state = 'pending' AND d.next_attempt_at <= :now
-   AND NOT EXISTS (
-       SELECT 1 FROM webhook_deliveries e
-        WHERE e.subscription_id = d.subscription_id AND e.record_id = d.record_id
-          AND e.version < d.version
-          AND (e.state = 'failed' OR (e.state = 'pending' AND e.next_attempt_at > :now)))
- ORDER BY d.id
- LIMIT :limit
- FOR UPDATE OF d SKIP LOCKED""")
+ WHERE s.state = 'active' AND (s.retry_at IS NULL OR s.retry_at <= :now)
+ ORDER BY d.subscription_id, d.id""")
 
 _RECORD_OUTCOMES = text("""
 UPDATE webhook_deliveries d
@@ -73,7 +81,7 @@ def send_due(session: Session, settings: WebhookSettings, commit: Callable[[], N
              now: datetime | None = None) -> dict[str, int]:
     """One pass over the deliveries due at ``now``; what came of them."""
     now = now or datetime.now(timezone.utc)
-    rows = session.execute(_DUE, {"now": now, "limit": PASS_LIMIT}).all()
+    rows = session.execute(_DUE, {"now": now, "per_subscription": PER_SUBSCRIPTION}).all()
     if not rows:
         return {"delivered": 0, "failed": 0, "parked": 0, "withheld": 0}
     subscriptions = {s.id: s for s in session.scalars(select(WebhookSubscription).where(
@@ -83,6 +91,7 @@ def send_due(session: Session, settings: WebhookSettings, commit: Callable[[], N
     send_runs(list(runs.values()), PASS_SECONDS, settings.timeout + 5)
     outcomes = withheld + _outcomes(runs, {row.id: row for row in rows})
     session.execute(_RECORD_OUTCOMES, {"outcomes": json.dumps(outcomes, default=str)})
+    _note_receivers(runs, subscriptions, {o["id"]: o for o in outcomes})
     parked = [o for o in outcomes if o["state"] == "failed"]
     _disable_after_parking(session, subscriptions, parked, settings)
     return {"delivered": sum(o["state"] == "delivered" for o in outcomes),
@@ -97,8 +106,7 @@ def _prepare(session: Session, settings: WebhookSettings,
     deliveries its grant no longer covers."""
     runs: dict[int, Run] = {}
     withheld: list[dict[str, Any]] = []
-    in_runs = sorted(rows, key=lambda row: (row.subscription_id, row.id))
-    for subscription_id, due in groupby(in_runs, key=lambda row: row.subscription_id):
+    for subscription_id, due in groupby(rows, key=lambda row: row.subscription_id):
         subscription = subscriptions[subscription_id]
         reader = department_reader(session, subscription.department_code)
         reached, items = reach(session, subscription), []
@@ -151,6 +159,22 @@ def _outcome(delivery_id: int, state: str, tried: int, at: datetime | None = Non
              error: str | None = None) -> dict[str, Any]:
     return {"id": delivery_id, "state": state, "tried": tried, "at": at, "next": next_at,
             "status": status, "error": error and error[:500]}
+
+
+def _note_receivers(runs: dict[int, Run], subscriptions: dict[int, WebhookSubscription],
+                    outcomes: dict[int, dict[str, Any]]) -> None:
+    """A receiver that failed is left alone until its failed event's retry, then probed with
+    one event at a time; one that took its last event is well again."""
+    for subscription_id, run in runs.items():
+        if not run.tried:
+            continue
+        subscription = subscriptions[subscription_id]
+        last, answer, at = run.tried[-1]
+        if answer.ok:
+            subscription.failing_since = subscription.retry_at = None
+        else:
+            subscription.failing_since = subscription.failing_since or at
+            subscription.retry_at = outcomes[last.delivery_id]["next"]
 
 
 def _disable_after_parking(session: Session, subscriptions: dict[int, WebhookSubscription],

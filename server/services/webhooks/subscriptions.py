@@ -135,6 +135,7 @@ def enable_subscription(session: Session, user: User, settings: WebhookSettings,
     window, then everything that changed while the subscription was disabled."""
     found = subscription(session, user, subscription_id)
     found.state, found.disabled_at, found.disabled_reason = SubscriptionState.active, None, None
+    found.failing_since = found.retry_at = None  # the receiver is mended, supposedly: try it
     session.execute(update(WebhookDelivery).where(
         WebhookDelivery.subscription_id == found.id,
         WebhookDelivery.state.in_([DeliveryState.pending, DeliveryState.failed])).values(

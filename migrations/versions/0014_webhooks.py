@@ -78,7 +78,7 @@ def upgrade():
     )
     op.create_index('uq_webhook_deliveries_event', 'webhook_deliveries', ['subscription_id', 'record_id', 'version'], unique=True)
     op.create_index('ix_webhook_deliveries_pending', 'webhook_deliveries', ['subscription_id', 'id'], unique=False, postgresql_where=sa.text("state = 'pending'"))
-    op.create_index('ix_webhook_deliveries_open', 'webhook_deliveries', ['subscription_id', 'state'], unique=False, postgresql_where=sa.text("state IN ('pending', 'failed')"))
+    op.create_index('ix_webhook_deliveries_open', 'webhook_deliveries', ['subscription_id', 'record_id', 'version', 'state'], unique=False, postgresql_where=sa.text("state IN ('pending', 'failed')"))
     op.create_index('ix_webhook_deliveries_log', 'webhook_deliveries', ['subscription_id', 'id'], unique=False)
 
 

@@ -75,7 +75,9 @@ class WebhookDelivery(Base):
         # Each subscription's pending deliveries, oldest first.
         Index("ix_webhook_deliveries_pending", "subscription_id", "id",
               postgresql_where=text("state = 'pending'")),
-        Index("ix_webhook_deliveries_open", "subscription_id", "state",
+        # Open deliveries: a record's earlier versions still waiting (per due delivery, so it
+        # must not scan a subscription's whole backlog), and the counts shown per subscription.
+        Index("ix_webhook_deliveries_open", "subscription_id", "record_id", "version", "state",
               postgresql_where=text("state IN ('pending', 'failed')")),
         Index("ix_webhook_deliveries_log", "subscription_id", "id"),
     )

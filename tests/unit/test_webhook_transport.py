@@ -1,6 +1,8 @@
 """Posting to a receiver on loopback: answers, timeouts, refused addresses, never an exception."""
 from __future__ import annotations
 
+import socket
+
 from server.domain.webhook_urls import DEFAULT_DENIED, UrlPolicy
 from server.services.webhooks.transport import Endpoint
 from tests.webhook_receiver import Receiver
@@ -18,6 +20,16 @@ def test_a_2xx_is_taken_and_the_connection_kept_for_the_next_event():
         endpoint.close()
     assert [r.path for r in receiver.received] == ["/in?x=1", "/in?x=1"]
     assert receiver.received[0].headers["user-agent"].startswith("Zhiwang-Webhooks")
+
+
+def test_requests_are_not_held_back_waiting_for_acknowledgements():
+    # headers and body are written separately: with Nagle's algorithm on, each event on a
+    # kept-alive connection would wait ~40 ms for the receiver's delayed ACK
+    with Receiver() as receiver:
+        endpoint = Endpoint(receiver.url(), LOOPBACK_ALLOWED, timeout=2)
+        assert endpoint.post({}, b"{}").ok
+        assert endpoint.connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        endpoint.close()
 
 
 def test_an_error_status_is_a_failure_with_what_the_receiver_said():

@@ -10,7 +10,7 @@ is retried with exponential backoff until the delivery's retry window (a day) is
 delivery is parked and its subscription disabled, with the reason shown, until someone enables
 it again. A receiver that failed is left alone until that retry comes due, then probed with
 one event; only once it takes one do the others follow (a dead receiver with a long backlog
-costs one attempt per retry, and no record is disclosed for a send that cannot happen).
+costs one attempt per retry, and discloses only the one record it probes with).
 """
 from __future__ import annotations
 
@@ -39,7 +39,10 @@ PASS_SECONDS = 30.0
 
 # Per active subscription whose receiver is not waiting out a retry: its oldest due deliveries
 # (one only, a probe, while its receiver is failing), none whose record has an earlier version
-# still retrying or parked.
+# still retrying or parked. That check is a sub-select on purpose: as a plain NOT EXISTS the
+# planner may turn it into an anti join that scans the subscription's whole backlog for each
+# due delivery (when statistics are fresh-table guesses); as a sub-select it looks up one
+# record's earlier versions in ix_webhook_deliveries_open.
 _DUE = text("""
 SELECT d.id, d.subscription_id, d.record_id, d.version, d.attempts, d.retry_until, r.kind,
        v.grid_id, g.code AS grid, v.data, v.form_id, v.form_version, v.made_at,
@@ -48,11 +51,11 @@ SELECT d.id, d.subscription_id, d.record_id, d.version, d.attempts, d.retry_unti
   CROSS JOIN LATERAL (
        SELECT d.* FROM webhook_deliveries d
         WHERE d.subscription_id = s.id AND d.state = 'pending' AND d.next_attempt_at <= :now
-          AND NOT EXISTS (
+          AND NOT (SELECT EXISTS (
               SELECT 1 FROM webhook_deliveries e
                WHERE e.subscription_id = d.subscription_id AND e.record_id = d.record_id
                  AND e.version < d.version
-                 AND (e.state = 'failed' OR (e.state = 'pending' AND e.next_attempt_at > :now)))
+                 AND (e.state = 'failed' OR (e.state = 'pending' AND e.next_attempt_at > :now))))
         ORDER BY d.id
         LIMIT CASE WHEN s.failing_since IS NULL THEN :per_subscription ELSE 1 END
         FOR UPDATE SKIP LOCKED) AS d

@@ -279,6 +279,8 @@ def publish_standard_command(file: str) -> None:
     db.session.commit()
     state = "published" if publication.created else "already published, unchanged"
     click.echo(f"event standard v{publication.standard.version} {state}")
+
+
 @attachments_cli.command("gc")
 @click.option("--days", type=float, default=None,
               help="Remove unreferenced photos stored longer ago than this "
@@ -303,6 +305,8 @@ def attachments_gc_command(days: float | None, every_hours: float | None) -> Non
     delete_bytes(store_of(current_app), photos, uploads)
     click.echo(f"removed {len(photos)} unreferenced photos and {len(uploads)} abandoned uploads "
                f"older than {days:g} days")
+
+
 @webhooks_cli.command("reseal")
 def reseal_webhooks_command() -> None:
     """Seal every signing secret under the active key (after adding a key), so older keys can

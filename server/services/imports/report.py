@@ -1,15 +1,13 @@
 """An import's report: its counts, and its rejected rows with the errors of each."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.models import ImportRejection
-
-if TYPE_CHECKING:
-    from server.services.imports.job import ImportProgress, ImportSpec
+from server.services.imports.spec import ImportProgress, ImportSpec
 
 REPORTED_REJECTIONS = 1000  # in the job's result; all of them through ``rejections``
 PRINTED_REJECTIONS = 20     # by the command line (``--report`` writes them all)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from server.domain.import_columns import ImportColumns, InvalidHeader, shown
 from server.errors import Invalid
 from server.models import FormStatus, FormVersion, Job, User
-from server.services.imports.job import CHUNK_ROWS, ImportSpec
+from server.services.imports.spec import CHUNK_ROWS, ImportSpec
 from server.services.imports.table_file import TableProblem, inspect_table
 from server.services.jobs import enqueue
 

@@ -3,14 +3,14 @@
 // with the cache as fallback offline, and base map tiles from the offline map pack
 // (js/tile-pack.js fills it) before the network. Records and the outbox live in IndexedDB.
 
-const VERSION = "zhiwang-app-5";
+const VERSION = "zhiwang-app-6";
 const SHELL = `${VERSION}-shell`;
 const DATA = `${VERSION}-data`;
 const TILES = "zhiwang-tiles"; // not versioned: a new app version keeps the map pack
 const SHELL_FILES = [
   "./", "app.css", "manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png",
   "js/main.js", "js/api.js", "js/db.js", "js/forms.js", "js/geo.js", "js/i18n.js", "js/map.js",
-  "js/records.js", "js/sync.js", "js/tile-pack.js", "js/validate.js", "js/ui/dom.js",
+  "js/records.js", "js/record-shown.js", "js/sync.js", "js/tile-pack.js", "js/validate.js", "js/ui/dom.js",
   "js/ui/fields.js", "js/ui/form.js", "js/ui/list.js", "js/ui/login.js", "js/ui/map-screen.js",
   "js/ui/outbox.js", "js/ui/record-view.js",
   "js/outcomes.js", "js/position-check.js", "js/search-index.js", "js/ui/account.js",

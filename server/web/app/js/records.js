@@ -9,6 +9,8 @@
 import { all, get, transaction } from "./db.js";
 import { storeRecord } from "./search-index.js";
 
+export { shownData, shownForm, shownPoint } from "./record-shown.js";
+
 /** Outbox states that still await an outcome from the server. */
 export const OPEN = new Set(["pending", "held"]);
 
@@ -23,25 +25,6 @@ export function uuid() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** The data the collector sees: local edits first, else the server's. */
-export function shownData(record) {
-  return record.local?.data ?? record.server?.data ?? {};
-}
-
-/** The record's point [lon, lat]: where it was last captured here, else the server's geometry. */
-export function shownPoint(record) {
-  const local = record.local?.location;
-  if (local) return [local.lon, local.lat];
-  const geometry = record.server?.geometry;
-  return geometry?.type === "Point" ? geometry.coordinates : null;
-}
-
-/** The form {id, version} the record is shown and edited with. */
-export function shownForm(record) {
-  return record.local ? { id: record.local.form, version: record.local.form_version }
-    : { id: record.form, version: record.form_version };
 }
 
 /** Every record of my grids held on this phone. */

@@ -6,7 +6,7 @@
 
 import { all, count, get, transaction } from "./db.js";
 import { recordTitle } from "./forms.js";
-import { shownData, shownPoint } from "./records.js";
+import { shownData, shownPoint } from "./record-shown.js";
 
 const SEARCHED = ["name", "id_card", "phone", "address", "address_code", "landlord_name",
   "landlord_phone", "current_address", "location_description", "fixture_id"];

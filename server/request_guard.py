@@ -28,7 +28,8 @@ def guard_request() -> None:
             raise unstorable(f"header.{name}")
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):
-            if has_unstorable_text(name) or has_unstorable_text(value):
+            # A multipart part may come without a name (werkzeug gives None).
+            if has_unstorable_text(name or "") or has_unstorable_text(value or ""):
                 raise unstorable(f"form.{name}")
     elif _is_json(request.mimetype):
         _check_json_body()

@@ -34,6 +34,14 @@ class TestUnstorableText:
         response = district.client.get("/api/v1/assignments?us%00er=x", headers=bearer(admin))
         assert refused_field(response).startswith("query.")
 
+    def test_a_form_part_without_a_name(self, district, admin):
+        body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n"
+                b"--b\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\ny\r\n--b--\r\n")
+        response = district.client.post("/api/v1/imports?form=resident", data=body,
+                                         content_type="multipart/form-data; boundary=b",
+                                         headers=bearer(admin))
+        assert response.status_code < 500 and response.status_code != 202
+
     def test_nul_in_a_path_segment(self, district, admin):
         response = district.client.get("/api/v1/grids/T-11%00", headers=bearer(admin))
         assert refused_field(response) == "path.code"

@@ -87,7 +87,7 @@ def test_an_event_goes_from_a_phone_offline_to_closed(phone, browser, live_serve
                                                                                  "dispatched")
 
         urban = console(department_desk, "urban1")
-        expect(urban.locator("nav a")).to_have_count(1)  # the events, nothing else
+        expect(urban.locator("nav a")).to_have_text(["事件", "查询"])  # events and search only
         expect(urban.locator(f"tr[data-event='{event_id}']")).to_be_visible()
         act(urban, event_id, "handle", note="已清运完毕")
         screenshot(urban, "console-event-handled")

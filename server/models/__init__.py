@@ -12,8 +12,12 @@ from server.models.records import Record, RecordVersion
 from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
+from server.models.warnings import (EconomyMonth, EnterpriseWarning, IndicatorHistory,
+                                     IndicatorValue, WarningModel, WarningRun)
 
 __all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "AuditEntry", "Base",
+           "EconomyMonth", "EnterpriseWarning", "IndicatorHistory", "IndicatorValue",
+           "WarningModel", "WarningRun",
            "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Department", "Event",
            "EventStandard", "EventTransition", "FormStatus", "FormVersion", "Grant", "Grid",
            "GridNeighbour", "ImportRejection", "Job", "JobState", "LoginThrottle", "Record",

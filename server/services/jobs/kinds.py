@@ -9,4 +9,6 @@ from __future__ import annotations
 HANDLERS: dict[str, str] = {
     "records_import": "server.services.imports.job:run_import",
     "events.flag_overdue": "server.services.events.overdue:flag_overdue",
+    "indicators_import": "server.services.indicators.job:run_indicator_import",
+    "warnings.run": "server.services.warnings.job:run_month",
 }

@@ -11,8 +11,9 @@ trend flag from window functions over the months stored.
 - growth index (增长指数): 100 × (1 + 0.4 Δtax + 0.3 Δelectricity + 0.3 Δheadcount), each Δ the
   year-on-year change of the area's total over the enterprises known in both months (a same-
   panel comparison: firms coming and going do not pass for growth). Tax weighs most because it
-  follows output most directly; electricity and headcount are the physical side. None when the
-  month a year before is unknown.
+  follows output most directly; electricity and headcount are the physical side. A change not
+  known (no values a year before) is left out and the others' weights share its place; None
+  when none is known.
 - trend_down: the growth index's three-month moving average fell this month after not falling
   the month before — the turn the issue asks to flag.
 """
@@ -94,7 +95,10 @@ INSERT INTO economy_months (area, month, area_level, enterprises, energy, activi
 SELECT area, :month, area_level, enterprises,
        round(100 * (coalesce(water_ratio, elec_ratio) + coalesce(elec_ratio, water_ratio)) / 2, 2),
        round(CAST(paying AS numeric) / nullif(enterprises, 0), 4), new_enterprises, exited,
-       round(100 * (1 + 0.4 * tax_yoy + 0.3 * elec_yoy + 0.3 * head_yoy), 2), false
+       round(100 * (1 + (0.4 * coalesce(tax_yoy, 0) + 0.3 * coalesce(elec_yoy, 0)
+                         + 0.3 * coalesce(head_yoy, 0))
+                        / nullif(0.4 * num_nonnulls(tax_yoy) + 0.3 * num_nonnulls(elec_yoy)
+                                 + 0.3 * num_nonnulls(head_yoy), 0)), 2), false
   FROM areas WHERE area IS NOT NULL
 ON CONFLICT (area, month) DO UPDATE
    SET area_level = excluded.area_level, enterprises = excluded.enterprises,

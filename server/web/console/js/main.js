@@ -11,6 +11,9 @@ import { coverageScreen } from './screens/coverage.js';
 import { gridScreen } from './screens/grid.js';
 import { recordScreen } from './screens/record.js';
 import { searchScreen } from './screens/search.js';
+import { warningsScreen } from './screens/warnings.js';
+import { enterpriseScreen } from './screens/enterprise.js';
+import { economyScreen } from './screens/economy.js';
 
 const ROOT = '/console';
 const REVIEWER_ROLES = ['supervisor', 'admin'];
@@ -24,6 +27,9 @@ const ROUTES = [
   [/^\/grids\/([^/]+)$/, gridScreen, 'coverage', REVIEWER_ROLES],
   [/^\/records\/([0-9a-fA-F-]{36})$/, recordScreen, 'search', SEARCH_ROLES],
   [/^\/search$/, searchScreen, 'search', SEARCH_ROLES],
+  [/^\/warnings$/, warningsScreen, 'warnings', SEARCH_ROLES],
+  [/^\/warnings\/enterprises\/([0-9A-Z]{18})$/, enterpriseScreen, 'warnings', SEARCH_ROLES],
+  [/^\/economy$/, economyScreen, 'economy', SEARCH_ROLES],
 ];
 const app = document.getElementById('app');
 let me = null;
@@ -96,7 +102,8 @@ function topBar(section) {
   return h('header.topbar', {},
     h('a.brand', { href: `${ROOT}${home()}` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
     h('nav', { 'aria-label': t('nav.label') }, reviewer ? [tab('review', '/review'),
-      tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null, tab('search', '/search')),
+      tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null, tab('search', '/search'),
+      tab('warnings', '/warnings'), tab('economy', '/economy')),
     h('div.account', {},
       department ? h('span.department', {}, t('department', { name: department })) : null,
       h('span.who', { title: me.username }, me.display_name || me.username),

@@ -162,3 +162,8 @@ export const en = {
   'history.before': 'before', 'history.after': 'after', 'history.created': 'registered as', 'history.no_changes': 'no field changed',
   'history.auto_merged': 'merged automatically: {fields}',
 };
+
+// The decision-support screens keep their texts in their own table.
+import { zh as decisionZh, en as decisionEn } from './messages_decision.js';
+Object.assign(zh, decisionZh);
+Object.assign(en, decisionEn);

@@ -81,3 +81,35 @@ def run_command(month: str) -> None:
                f"economy: {result['economy_areas']} areas")
     if d.get("skipped"):
         click.echo(f"  dispatch skipped: {d['skipped']}", err=True)
+
+
+@warnings_cli.command("demo")
+@click.option("--enterprises", type=click.IntRange(10, 100_000), default=2000)
+@click.option("--months", type=click.IntRange(13, 60), default=36)
+@click.option("--end", default="2026-10", help="The last month, YYYY-MM.")
+@click.option("--seed", type=int, default=7)
+def demo_command(enterprises: int, months: int, end: str, seed: int) -> None:
+    """Load a synthetic district (server/services/warnings/synthetic.py) into an empty
+    indicator store and run every month from the seventh on: for a first look and screenshots."""
+    from sqlalchemy import text
+
+    from server.domain.indicators import parse_month
+    from server.services.warnings.economy import run_economy
+    from server.services.warnings.run import run_warnings
+    from server.services.warnings.synthetic import copy_values, generate, load_enterprises
+    last = parse_month(end)
+    if last is None:
+        raise click.BadParameter("not a month YYYY-MM", param_hint="--end")
+    if db.session.scalar(text("SELECT count(*) FROM indicator_values")):
+        raise click.ClickException("the indicator store is not empty: demo data goes into an "
+                                   "empty one only")
+    district = generate(enterprises, months, last, seed)
+    click.echo(f"{load_enterprises(db.session, district):,} enterprises created", err=True)
+    click.echo(f"{copy_values(db.session, district):,} indicator values loaded", err=True)
+    db.session.commit()
+    for month in district.months[6:]:
+        summary = run_warnings(db.session, month)
+        run_economy(db.session, month)
+        db.session.commit()
+        click.echo(f"{month:%Y-%m}: {summary.levels} {summary.dispatch}", err=True)
+    click.echo(f"synthetic district loaded ({len(district.truth)} planted disputes, not stored)")

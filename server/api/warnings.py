@@ -195,8 +195,11 @@ def summary(query: dict[str, Any]) -> Any:
 @blp.arguments(MapQuery, location="query")
 @login_required()
 def warning_map(query: dict[str, Any]) -> Any:
-    """A month's warnings per grid, as GeoJSON."""
-    return dashboards.warnings_by_grid(db.session, current_user(), query["month"])
+    """A month's warnings per grid: ``{month, items: [{grid, name, blue, yellow, orange, red,
+    total}]}`` (draw them on ``GET /grids``)."""
+    month = query["month"]
+    return {"month": f"{month:%Y-%m}",
+            "items": dashboards.warnings_by_grid(db.session, current_user(), month)}
 
 
 @blp.route("/warnings/enterprises/<string:credit_code>")

@@ -65,8 +65,8 @@ def test_warnings_list_their_signals_with_the_numbers(client, world):
 def test_department_staff_see_the_grids_of_their_grant(client, world):
     items = get(client, world, "street1", "/warnings", month="2026-10").get_json()
     assert [w["enterprise"]["credit_code"] for w in items] == [world["far"]]
-    features = get(client, world, "street1", "/warnings/map", month="2026-10").get_json()["features"]
-    assert [(f["properties"]["code"], f["properties"]["orange"]) for f in features] == [("T-33", 1)]
+    grids = get(client, world, "street1", "/warnings/map", month="2026-10").get_json()["items"]
+    assert [(g["grid"], g["orange"], g["total"]) for g in grids] == [("T-33", 1, 1)]
     assert get(client, world, "street1", f"/warnings/enterprises/{world['near']}").status_code == 404
     assert get(client, world, "street1", "/economy", area="district").status_code == 404
 

@@ -8,7 +8,6 @@ reader of the whole district). Enterprise names and codes go through the disclos
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,13 +37,17 @@ class DecisionScope:
         return self.grid_ids is None
 
 
+def reads_decisions(session: Session, user: User) -> bool:
+    """Whether the dashboards are for this user at all."""
+    kinds = readable_kinds(session, user)
+    return user.role != Role.collector and (kinds is None or ENTERPRISE_KIND in kinds)
+
+
 def decision_scope(session: Session, user: User) -> DecisionScope:
     """The reader's scope, or 403 for a reader the dashboards are not for."""
-    if user.role == Role.collector:
-        raise Forbidden("The decision-support dashboards are for supervisors and departments.")
-    kinds = readable_kinds(session, user)
-    if kinds is not None and ENTERPRISE_KIND not in kinds:
-        raise Forbidden("Your department is not granted enterprises.")
+    if not reads_decisions(session, user):
+        raise Forbidden("The decision-support dashboards are for supervisors, administrators "
+                        "and departments granted enterprises.")
     return DecisionScope(record_scope(session, user))
 
 
@@ -109,24 +112,23 @@ def warnings_by_month(session: Session, user: User, since: date, until: date
     return list(months.values())
 
 
-def warnings_by_grid(session: Session, user: User, month: date) -> dict[str, Any]:
-    """A month's warnings per grid, as GeoJSON of the grids in scope (simplified boundaries)."""
+def warnings_by_grid(session: Session, user: User, month: date) -> list[dict[str, Any]]:
+    """A month's warnings per grid in scope (the console draws them on the grids it has)."""
     scope = decision_scope(session, user)
     rows = session.execute(text("""
-        SELECT g.code, g.name, ST_AsGeoJSON(g.boundary_simplified, 6) AS geometry,
-               count(w.*) FILTER (WHERE w.level = 'blue') AS blue,
-               count(w.*) FILTER (WHERE w.level = 'yellow') AS yellow,
-               count(w.*) FILTER (WHERE w.level = 'orange') AS orange,
-               count(w.*) FILTER (WHERE w.level = 'red') AS red
-          FROM grids g LEFT JOIN warnings w ON w.grid_id = g.id AND w.month = :month
+        SELECT g.code, g.name, coalesce(c.blue, 0) AS blue, coalesce(c.yellow, 0) AS yellow,
+               coalesce(c.orange, 0) AS orange, coalesce(c.red, 0) AS red
+          FROM grids g LEFT JOIN (
+               SELECT grid_id, count(*) FILTER (WHERE level = 'blue') AS blue,
+                      count(*) FILTER (WHERE level = 'yellow') AS yellow,
+                      count(*) FILTER (WHERE level = 'orange') AS orange,
+                      count(*) FILTER (WHERE level = 'red') AS red
+                 FROM warnings WHERE month = :month GROUP BY grid_id) c ON c.grid_id = g.id
          WHERE g.retired_at IS NULL
            AND (CAST(:scope AS bigint[]) IS NULL OR g.id = ANY(CAST(:scope AS bigint[])))
-         GROUP BY g.id ORDER BY g.code"""), {"month": month, "scope": scope.grid_ids}).all()
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": json.loads(r.geometry),
-         "properties": {"code": r.code, "name": r.name, "blue": r.blue, "yellow": r.yellow,
-                        "orange": r.orange, "red": r.red,
-                        "total": r.blue + r.yellow + r.orange + r.red}} for r in rows]}
+         ORDER BY g.code"""), {"month": month, "scope": scope.grid_ids}).mappings().all()
+    return [{"grid": r["code"], "name": r["name"], **{lv: r[lv] for lv in LEVELS},
+             "total": sum(r[lv] for lv in LEVELS)} for r in rows]
 
 
 def enterprise_page(session: Session, user: User, credit_code: str) -> dict[str, Any]:

@@ -103,7 +103,7 @@ function topBar(section) {
     h('a.brand', { href: `${ROOT}${home()}` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
     h('nav', { 'aria-label': t('nav.label') }, reviewer ? [tab('review', '/review'),
       tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null, tab('search', '/search'),
-      tab('warnings', '/warnings'), tab('economy', '/economy')),
+      me.decision_support ? [tab('warnings', '/warnings'), tab('economy', '/economy')] : null),
     h('div.account', {},
       department ? h('span.department', {}, t('department', { name: department })) : null,
       h('span.who', { title: me.username }, me.display_name || me.username),

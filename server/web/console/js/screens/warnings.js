@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { gridMap } from '../map.js';
 import { LEVEL_COLOURS, disposer, drawChart } from '../charts.js';
 import { heading, link } from '../ui.js';
+import { myGrids } from '../data.js';
 
 const LEVELS = ['blue', 'yellow', 'orange', 'red'];
 const MAP_COLOURS = ['#f3f4f6', '#fde0c5', '#f9a65a', '#e4572e', '#a4161a'];
@@ -16,7 +17,7 @@ export async function warningsScreen({ view, query, navigate }) {
   if (!month) { replace(view, heading(t('warn.title')), h('p.empty', {}, t('warn.none_run'))); return null; }
   const level = query.level || '';
   const filter = new URLSearchParams({ month, limit: 200, ...(level && { level }), ...(query.grid && { grid: query.grid }) });
-  const [collection, warnings] = await Promise.all([api(`/warnings/map?month=${month}`), api(`/warnings?${filter}`)]);
+  const [grids, counts, warnings] = await Promise.all([myGrids(), api(`/warnings/map?month=${month}`), api(`/warnings?${filter}`)]);
   const picker = h('select', { 'aria-label': t('warn.month'), on: { change: (e) => navigate(`/warnings?month=${e.target.value}`) } },
     months.map((m) => h('option', { value: m.month, selected: m.month === month }, m.month)));
   const levelPicker = h('select', { 'aria-label': t('warn.level'), on: { change: (e) => navigate(`/warnings?month=${month}&level=${e.target.value}`) } },
@@ -24,7 +25,7 @@ export async function warningsScreen({ view, query, navigate }) {
   const bars = h('div.chart', { id: 'warnings-by-month', role: 'img', 'aria-label': t('warn.by_month') });
   replace(view, heading(t('warn.title'), link('/economy', t('nav.economy')), picker, levelPicker),
     h('section.panel', {}, h('h2', {}, t('warn.by_month')), bars),
-    h('div.split', {}, h('div.map-frame', {}, warningMap(collection, month, navigate)),
+    h('div.split', {}, h('div.map-frame', {}, warningMap(grids, counts.items, month, navigate)),
       h('aside.side', {}, h('section.panel', {}, h('h2', {}, t('warn.map', { month })), mapLegend()))),
     h('section.panel', {}, h('h2', {}, t('warn.list', { month, n: warnings.length }), query.grid ? ` · ${t('warn.grid')} ${query.grid}` : ''), warningTable(warnings)));
   charts.add(drawChart(bars, {
@@ -38,13 +39,14 @@ export async function warningsScreen({ view, query, navigate }) {
 
 function weight(p) { return p.blue + 2 * p.yellow + 3 * p.orange + 4 * p.red; }
 
-function warningMap(collection, month, navigate) {
-  const features = collection.features.map((f) => ({ ...f, id: f.properties.code }));
-  const top = Math.max(1, ...features.map((f) => weight(f.properties)));
-  const colour = (p) => MAP_COLOURS[p.total ? Math.min(4, 1 + Math.floor((3 * weight(p)) / top)) : 0];
+function warningMap(grids, counts, month, navigate) {
+  const byGrid = new Map(counts.map((c) => [c.grid, c]));
+  const features = grids.features.filter((f) => byGrid.has(f.id));
+  const top = Math.max(1, ...counts.map(weight));
+  const colour = (c) => MAP_COLOURS[c.total ? Math.min(4, 1 + Math.floor((3 * weight(c)) / top)) : 0];
   return gridMap(features, {
-    ariaLabel: t('warn.map', { month }), fill: (f) => colour(f.properties),
-    title: (f) => `${f.id} ${f.properties.name} · ` + LEVELS.map((l) => `${t(`level.${l}`)} ${f.properties[l]}`).join(' · '),
+    ariaLabel: t('warn.map', { month }), fill: (f) => colour(byGrid.get(f.id)),
+    title: (f) => `${f.id} ${f.properties.name} · ` + LEVELS.map((l) => `${t(`level.${l}`)} ${byGrid.get(f.id)[l]}`).join(' · '),
     onSelect: (f) => navigate(`/warnings?month=${month}&grid=${encodeURIComponent(f.id)}`),
   });
 }

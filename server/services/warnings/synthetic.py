@@ -163,18 +163,19 @@ def load_enterprises(session, district: District, chunk: int = 2000) -> int:  # 
     return created
 
 
-def copy_values(database_url: str, district: District) -> int:
-    """Every value into the indicator store with COPY (as a month's department files would
-    bring them, without the file round trip); returns how many."""
-    import psycopg
+def copy_values(session, district: District) -> int:  # type: ignore[no-untyped-def]
+    """Every value into the indicator store with COPY, in the session's transaction (as a
+    month's department files would bring them, without the file round trip); returns how many."""
+    from sqlalchemy import text
+    ids = dict(session.execute(text(
+        "SELECT key, id FROM records WHERE kind = 'enterprise' AND retired_at IS NULL")).all())
+    connection = session.connection().connection.driver_connection
     count = 0
-    with psycopg.connect(database_url) as connection:
-        ids = dict(connection.execute(
-            "SELECT key, id FROM records WHERE kind = 'enterprise' AND retired_at IS NULL"))
-        with connection.cursor().copy(
-                "COPY indicator_values (enterprise_id, indicator, month, value) FROM STDIN") as copy:
+    with connection.cursor() as cursor:
+        with cursor.copy("COPY indicator_values (enterprise_id, indicator, month, value) "
+                         "FROM STDIN") as copy:
             for code, month, indicator, value in values(district):
                 copy.write_row((ids[code], indicator, month, value))
                 count += 1
-        connection.execute("ANALYZE indicator_values")
+    session.execute(text("ANALYZE indicator_values"))
     return count

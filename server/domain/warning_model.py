@@ -9,7 +9,9 @@ the highest band the score reaches. Rules:
 - ``at_least``: the month's value ≥ threshold (complaints ≥ 1, ≥ 3; on the exit list);
 - ``drop_vs_median``: the month's value fell by ≥ threshold (a fraction) against the median of
   the enterprise's values in the ``baseline.months`` months before, when at least
-  ``baseline.min_months`` of them are known and the median is above zero.
+  ``baseline.min_months`` of them are known and the median is above zero; with
+  ``baseline.year_over_year``, also by ≥ threshold against the same month a year before when
+  that is known (a dip the season brings every year — the Spring Festival — is no signal).
 
 A missing value never fires a signal: a month not delivered is not a zero.
 """
@@ -39,8 +41,11 @@ def model_errors(definition: object) -> list[DefinitionError]:
         errors.append(DefinitionError("title", 'must be {"zh": "…", "en": "…"}'))
     baseline = definition.get("baseline")
     if not (isinstance(baseline, dict) and _whole(baseline.get("months"), 1, 24)
-            and _whole(baseline.get("min_months"), 1, baseline.get("months"))):
-        errors.append(DefinitionError("baseline", "must be {months: 1-24, min_months: 1-months}"))
+            and _whole(baseline.get("min_months"), 1, baseline.get("months"))
+            and set(baseline) <= {"months", "min_months", "year_over_year"}
+            and type(baseline.get("year_over_year", False)) is bool):
+        errors.append(DefinitionError("baseline", "must be {months: 1-24, min_months: "
+                                                  "1-months, year_over_year?: true|false}"))
     signals = definition.get("signals")
     if not isinstance(signals, list) or not signals:
         errors.append(DefinitionError("signals", "must be a non-empty list"))

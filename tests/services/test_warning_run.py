@@ -204,3 +204,13 @@ def test_without_the_labour_department_nothing_is_dispatched_and_the_run_says_so
     summary = run_warnings(session, OCT)
     assert "no department labour" in summary.dispatch["skipped"]
     assert _events(session) == []
+
+
+def test_a_dip_the_same_month_had_a_year_before_is_the_season(sensitive, session):
+    seasonal, declining = sensitive.add(1), sensitive.add(2)
+    for code in (seasonal, declining):
+        sensitive.steady(code, "electricity", 100_000, OCT)
+    sensitive.put(seasonal, "electricity", {date(2025, 10, 1): 60_000, OCT: 60_000})
+    sensitive.put(declining, "electricity", {date(2025, 10, 1): 100_000, OCT: 60_000})
+    run_warnings(session, OCT)
+    assert fired(session) == {declining: ["electricity_drop"]}

@@ -48,7 +48,8 @@ def run_warnings(session: Session, month: date, actor_id: int | None = None) -> 
         "signals": json.dumps(definition["signals"], ensure_ascii=False),
         "levels": json.dumps(definition["levels"]), "month": month,
         "since": add_months(month, -baseline["months"]), "months": baseline["months"],
-        "min_months": baseline["min_months"], "version": model.version})
+        "min_months": baseline["min_months"], "version": model.version,
+        "year_ago": add_months(month, -12), "yoy": bool(baseline.get("year_over_year"))})
     dispatched = dispatch_warnings(session, month, definition, actor_id)
     levels = dict(session.execute(text(
         "SELECT level, count(*) FROM warnings WHERE month = :month GROUP BY level"),
@@ -84,15 +85,23 @@ base AS (
      WHERE month >= :since AND month < :month
        AND indicator IN (SELECT indicator FROM sig WHERE rule = 'drop_vs_median')
      GROUP BY enterprise_id, indicator),
+last_year AS (
+    SELECT enterprise_id, indicator, value FROM indicator_values
+     WHERE :yoy AND month = :year_ago
+       AND indicator IN (SELECT indicator FROM sig WHERE rule = 'drop_vs_median')),
 fired AS (
     SELECT c.enterprise_id, s.id, s.indicator, s.weight, s.label, s.unit, s.rule, c.value,
            b.median, CASE WHEN s.rule = 'drop_vs_median' THEN c.value / b.median - 1 END AS change
       FROM cur c JOIN sig s ON s.indicator = c.indicator
       LEFT JOIN base b ON b.enterprise_id = c.enterprise_id AND b.indicator = c.indicator
+      LEFT JOIN last_year y ON y.enterprise_id = c.enterprise_id AND y.indicator = c.indicator
      WHERE CASE s.rule WHEN 'above' THEN c.value > s.threshold
                        WHEN 'at_least' THEN c.value >= s.threshold
                        ELSE b.known >= :min_months AND b.median > 0
-                            AND c.value <= b.median * (1 - s.threshold) END),
+                            AND c.value <= b.median * (1 - s.threshold)
+                            -- a dip the same month had a year before too is the season
+                            AND (y.value IS NULL OR y.value <= 0
+                                 OR c.value <= y.value * (1 - s.threshold)) END),
 scored AS (
     SELECT enterprise_id, sum(weight) AS score, jsonb_agg(jsonb_build_object(
                'signal', id, 'indicator', indicator, 'weight', weight, 'value', value,

@@ -96,19 +96,21 @@ def _signal(signal: dict[str, Any]) -> dict[str, Any]:
 
 def warnings_by_month(session: Session, user: User, since: date, until: date
                       ) -> list[dict[str, Any]]:
-    """Warnings per month and level, for the months in [since, until]."""
+    """Warnings per month run and level, for the months in [since, until]."""
     scope = decision_scope(session, user)
     rows = session.execute(text("""
-        SELECT month, level, count(*) FROM warnings
-         WHERE month BETWEEN :since AND :until
-           AND (CAST(:scope AS bigint[]) IS NULL OR grid_id = ANY(CAST(:scope AS bigint[])))
-         GROUP BY month, level ORDER BY month"""),
+        SELECT r.month, w.level, count(w.*) FROM warning_runs r
+          LEFT JOIN warnings w ON w.month = r.month
+               AND (CAST(:scope AS bigint[]) IS NULL OR w.grid_id = ANY(CAST(:scope AS bigint[])))
+         WHERE r.month BETWEEN :since AND :until
+         GROUP BY r.month, w.level ORDER BY r.month"""),
         {"since": since, "until": until, "scope": scope.grid_ids}).all()
     months: dict[str, dict[str, Any]] = {}
-    for month, level, count in rows:
+    for month, level, count in rows:  # every month run, with its levels (0 when none)
         entry = months.setdefault(month_text(month), {"month": month_text(month),
                                                       **{lv: 0 for lv in LEVELS}})
-        entry[level] = count
+        if level is not None:
+            entry[level] = count
     return list(months.values())
 
 

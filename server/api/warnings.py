@@ -104,6 +104,80 @@ class WarningSchema(Schema):
     model_version = fields.Integer(required=True)
 
 
+class MonthCounts(Schema):
+    """A month run, and its warnings per level."""
+
+    month = fields.String(required=True)
+    blue = fields.Integer(required=True)
+    yellow = fields.Integer(required=True)
+    orange = fields.Integer(required=True)
+    red = fields.Integer(required=True)
+
+
+class SummarySchema(Schema):
+    """Warnings per month and level."""
+
+    items = fields.List(fields.Nested(MonthCounts), required=True)
+
+
+class GridCounts(Schema):
+    """A grid's warnings of a month."""
+
+    grid = fields.String(required=True)
+    name = fields.String(required=True)
+    blue = fields.Integer(required=True)
+    yellow = fields.Integer(required=True)
+    orange = fields.Integer(required=True)
+    red = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class MapSchema(Schema):
+    """A month's warnings per grid."""
+
+    month = fields.String(required=True)
+    items = fields.List(fields.Nested(GridCounts), required=True)
+
+
+class EnterprisePage(Schema):
+    """An enterprise, its indicator series ``{indicator: [[month, value]…]}`` and warnings."""
+
+    enterprise = fields.Dict(required=True)
+    series = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.Raw())),
+                         required=True)
+    warnings = fields.List(fields.Nested(WarningSchema), required=True)
+
+
+class EconomyMonth(Schema):
+    """An area's month, with the same month a year before."""
+
+    month = fields.String(required=True)
+    area_level = fields.String(required=True)
+    enterprises = fields.Integer(required=True)
+    energy = fields.Float(allow_none=True)
+    activity = fields.Float(allow_none=True)
+    growth_index = fields.Float(allow_none=True)
+    new_enterprises = fields.Integer(required=True)
+    exited_enterprises = fields.Integer(required=True)
+    trend_down = fields.Boolean(required=True)
+    year_ago = fields.Dict(allow_none=True)
+
+
+class EconomySchema(Schema):
+    """An area's economic figures, month by month."""
+
+    area = fields.String(required=True)
+    items = fields.List(fields.Nested(EconomyMonth), required=True)
+
+
+class ModelSchema(Schema):
+    """A version of the warning model."""
+
+    version = fields.Integer(required=True)
+    definition = fields.Dict()
+    created = fields.Boolean()
+
+
 def _months(query: dict[str, Any]) -> tuple[date, date]:
     until = query.get("to") or _latest_month()
     since = query.get("from_") or add_months(until, -11)
@@ -150,6 +224,7 @@ def run(body: dict[str, Any]) -> Any:
 
 @blp.route("/warnings/model")
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.response(200, ModelSchema)
 @login_required()
 def model() -> Any:
     """The warning model in force."""
@@ -158,7 +233,10 @@ def model() -> Any:
 
 
 @blp.route("/warnings/models", methods=["POST"])
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.doc(security=[{"bearerAuth": []}], requestBody={"required": True, "content": {
+    "application/json": {"schema": {"type": "object"}}}})
+@blp.response(201, ModelSchema, description="Published (200 with the same body: it already was).")
+@blp.alt_response(200, schema=ModelSchema, description="The same content was already published.")
 @login_required(Role.admin)
 def publish() -> Any:
     """Publish a new version of the warning model (the JSON body is the definition)."""
@@ -183,6 +261,7 @@ def list_warnings(query: dict[str, Any]) -> Any:
 @blp.route("/warnings/summary")
 @blp.doc(security=[{"bearerAuth": []}])
 @blp.arguments(MonthRange, location="query")
+@blp.response(200, SummarySchema)
 @login_required()
 def summary(query: dict[str, Any]) -> Any:
     """Warnings per month and level."""
@@ -193,6 +272,7 @@ def summary(query: dict[str, Any]) -> Any:
 @blp.route("/warnings/map")
 @blp.doc(security=[{"bearerAuth": []}])
 @blp.arguments(MapQuery, location="query")
+@blp.response(200, MapSchema)
 @login_required()
 def warning_map(query: dict[str, Any]) -> Any:
     """A month's warnings per grid: ``{month, items: [{grid, name, blue, yellow, orange, red,
@@ -204,6 +284,7 @@ def warning_map(query: dict[str, Any]) -> Any:
 
 @blp.route("/warnings/enterprises/<string:credit_code>")
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.response(200, EnterprisePage)
 @login_required()
 def enterprise(credit_code: str) -> Any:
     """One enterprise: its eight indicator series and its warnings with their signals."""
@@ -213,6 +294,7 @@ def enterprise(credit_code: str) -> Any:
 @blp.route("/economy")
 @blp.doc(security=[{"bearerAuth": []}])
 @blp.arguments(EconomyQuery, location="query")
+@blp.response(200, EconomySchema)
 @login_required()
 def economy(query: dict[str, Any]) -> Any:
     """An area's monthly energy, activity and growth index, with the year before."""

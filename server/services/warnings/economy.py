@@ -5,9 +5,9 @@ trend flag from window functions over the months stored.
 - energy (能耗): 100 × the mean of (water this month ÷ the area's mean monthly water over the
   12 months before) and the same for electricity: 100 is "as usual this past year".
 - activity (活跃度): the share of the enterprises known this month (any indicator delivered)
-  that paid both tax and social insurance; with the enterprises new this month (known now and
-  in none of the 12 months before) and those that exited (newly on the exit list, or known the
-  two months before and not at all now).
+  that paid both tax and social insurance; with the enterprises new this month (known now, and
+  no water or electricity value in the 12 months before) and those that exited (newly on the
+  exit list, or known the two months before and not at all now).
 - growth index (增长指数): 100 × (1 + 0.4 Δtax + 0.3 Δelectricity + 0.3 Δheadcount), each Δ the
   year-on-year change of the area's total over the enterprises known in both months (a same-
   panel comparison: firms coming and going do not pass for growth). Tax weighs most because it
@@ -51,7 +51,12 @@ v AS (
            sum(value) FILTER (WHERE indicator = 'headcount') AS headcount,
            sum(value) FILTER (WHERE indicator = 'social_insurance') AS insured,
            sum(value) FILTER (WHERE indicator = 'capacity_exit') AS exit_list
-      FROM indicator_values WHERE month BETWEEN :year_ago AND :month GROUP BY 1, 2),
+      FROM indicator_values
+     WHERE month BETWEEN :year_ago AND :month
+       -- the year's water and electricity (energy's base, who is new); the rest only where read
+       AND (indicator IN ('water', 'electricity')
+            OR month IN (:month, :last, :before_last, :year_ago))
+     GROUP BY 1, 2),
 per AS (
     SELECT e.community_code, e.street_code,
            bool_or(v.month = :month) AS present, bool_or(v.month = :last) AS present_last,

@@ -80,6 +80,7 @@ def test_supervisors_see_the_grids_they_supervise(client, world):
 def test_readers_not_granted_enterprises_are_refused(client, world, who):
     for path in ("/warnings", "/warnings/summary", "/economy"):
         assert get(client, world, who, path).status_code == 403
+    assert get(client, world, who, "/me").get_json()["decision_support"] is False
 
 
 def test_the_enterprise_page_has_its_series_and_warnings(client, world):

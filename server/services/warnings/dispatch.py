@@ -120,7 +120,8 @@ SELECT w.enterprise_id, w.level, w.score, w.signals, w.grid_id, r.key, r.data->>
         ORDER BY p.month DESC LIMIT 1) prior ON true
   LEFT JOIN LATERAL (  -- the highest level this event has been reported at
        SELECT max(array_position(CAST(:levels_in_order AS text[]), q.level)) AS top
-         FROM warnings q WHERE q.event_id = prior.event_id) seen ON true
+         FROM warnings q  -- by the enterprise's index: event_id has none
+        WHERE q.enterprise_id = w.enterprise_id AND q.event_id = prior.event_id) seen ON true
  WHERE w.month = :month AND w.event_id IS NULL AND w.level = ANY(CAST(:levels AS text[]))
  ORDER BY w.enterprise_id""")
 _LINK = text("""

@@ -69,6 +69,9 @@ def test_department_staff_see_the_grids_of_their_grant(client, world):
     assert [(g["grid"], g["orange"], g["total"]) for g in grids] == [("T-33", 1, 1)]
     assert get(client, world, "street1", f"/warnings/enterprises/{world['near']}").status_code == 404
     assert get(client, world, "street1", "/economy", area="district").status_code == 404
+    summary = get(client, world, "street1", "/warnings/summary", **{"from": "2026-10", "to": "2026-10"})
+    assert summary.get_json()["items"] == [
+        {"month": "2026-10", "blue": 0, "yellow": 0, "orange": 1, "red": 0}]
 
 
 def test_supervisors_see_the_grids_they_supervise(client, world):

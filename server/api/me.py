@@ -10,6 +10,7 @@ from server.auth.current import current_user, login_required
 from server.extensions import db
 from server.models import Department
 from server.services.assignments import current_assignments
+from server.services.warnings.dashboards import reads_decisions
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user")
 
@@ -27,5 +28,6 @@ def me() -> dict[str, Any]:
     department = db.session.get(Department, user.department_code) if user.department_code else None
     return {"username": user.username, "display_name": user.display_name,
             "role": user.role.value, "grids": grids,
+            "decision_support": reads_decisions(db.session, user),
             "department": {"code": department.code, "name": department.name} if department
             else None}

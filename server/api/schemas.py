@@ -50,6 +50,8 @@ class MeResponse(Schema):
     role = fields.String()
     department = fields.Nested(DepartmentSummary, allow_none=True)
     grids = fields.List(fields.Nested(AssignmentSummary))
+    decision_support = fields.Boolean(
+        metadata={"description": "whether the warning and economy dashboards are mine to read"})
 
 
 class FieldErrorSchema(Schema):

@@ -1,12 +1,13 @@
-"""Command-line interface: ``flask --app wsgi users|demo|grids|forms|jobs|departments|…``."""
+"""Command-line interface: ``flask --app wsgi users|demo|grids|forms|jobs|departments|warnings|…``."""
 from __future__ import annotations
 
 from flask import Flask
 
 from server.cli import setup, sharing
+from server.cli.warnings import warnings_cli
 
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app."""
-    for group in setup.GROUPS + sharing.GROUPS:
+    for group in (*setup.GROUPS, *sharing.GROUPS, warnings_cli):
         app.cli.add_command(group)

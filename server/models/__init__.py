@@ -17,11 +17,15 @@ from server.models.users import RefreshToken, Role, User
 from server.models.webhooks import (
     DeliveryState, SubscriptionState, WebhookDelivery, WebhookSubscription)
 
+from server.models.warnings import (EconomyMonth, EnterpriseWarning, IndicatorHistory,
+                                     IndicatorValue, WarningModel, WarningRun)
+
 __all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "Attachment",
            "AttachmentUpload", "AuditEntry", "Base", "Batch", "Conflict", "ConflictKind",
-           "ConflictStatus", "DeliveryState", "Department", "Event", "EventStandard",
-           "EventTransition", "FormStatus", "FormVersion", "Grant", "Grid", "GridNeighbour",
-           "ImportRejection", "Job", "JobState", "LoginThrottle", "Record", "RecordVersion",
-           "RecordVersionPhoto", "RefreshToken", "Role", "Submission", "SubmissionPhoto",
-           "SubmissionStatus", "SubscriptionState", "User", "WebhookDelivery",
+           "ConflictStatus", "DeliveryState", "Department", "EconomyMonth", "EnterpriseWarning",
+           "Event", "EventStandard", "EventTransition", "FormStatus", "FormVersion", "Grant",
+           "Grid", "GridNeighbour", "ImportRejection", "IndicatorHistory", "IndicatorValue", "Job",
+           "JobState", "LoginThrottle", "Record", "RecordVersion", "RecordVersionPhoto",
+           "RefreshToken", "Role", "Submission", "SubmissionPhoto", "SubmissionStatus",
+           "SubscriptionState", "User", "WarningModel", "WarningRun", "WebhookDelivery",
            "WebhookSubscription"]

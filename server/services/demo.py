@@ -32,7 +32,7 @@ DEPARTMENTS: list[dict[str, Any]] = [
      "fields": {"resident": {"care_groups": "visible", "disability_cert_no": "visible",
                              "phone": "visible"}}},
     {"code": "labour", "name": "人力资源局（劳动）", "user": ("labour1", "劳动监察员"),
-     "kinds": ["resident"], "grids": "all",
+     "kinds": ["resident", "enterprise"], "grids": "all",
      "fields": {"resident": {"care_groups": "hidden", "disability_cert_no": "hidden",
                              "marital_status": "hidden"}}},
     {"code": "urban", "name": "城市管理局", "user": ("urban1", "城管执法员"),
@@ -77,6 +77,10 @@ def seed_demo(session: Session, password: str) -> Iterator[str]:
         from server.services.events.standard import publish_standard
         if publish_standard(session, json.loads(path.read_text(encoding="utf-8"))).created:
             yield f"event standard {path.name} published"
+    for path in sorted(STANDARDS_DIR.glob("warning.v*.json")):
+        from server.services.warnings.model import publish_model
+        if publish_model(session, json.loads(path.read_text(encoding="utf-8"))).created:
+            yield f"warning model {path.name} published"
     yield "demo data is in place"
 
 

@@ -71,7 +71,8 @@ class TestAccessTokens:
         response = client.get("/api/v1/me", headers=bearer(token))
         assert response.status_code == 200
         assert response.get_json() == {"username": "wang.fang", "display_name": "王芳",
-                                       "role": "supervisor", "grids": [], "department": None}
+                                       "role": "supervisor", "grids": [], "department": None,
+                                       "decision_support": True}
 
     def test_token_carries_kid_and_standard_claims(self, app, client, session):
         make_user(session, username="li.na")

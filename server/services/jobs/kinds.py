@@ -14,6 +14,8 @@ HANDLERS: dict[str, str] = {
     "export": "server.services.exports.job:run_export",
     "webhook_events": "server.services.webhooks.jobs:make_events",
     "webhook_deliveries": "server.services.webhooks.jobs:send_deliveries",
+    "indicators_import": "server.services.indicators.job:run_indicator_import",
+    "warnings.run": "server.services.warnings.job:run_month",
 }
 
 # Kinds run every N seconds by whichever worker is free (see jobs/schedule.py).

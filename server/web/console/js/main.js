@@ -14,6 +14,9 @@ import { searchScreen } from './screens/search.js';
 import { eventsScreen } from './screens/events.js';
 import { eventScreen } from './screens/event.js';
 import { performanceScreen } from './screens/performance.js';
+import { warningsScreen } from './screens/warnings.js';
+import { enterpriseScreen } from './screens/enterprise.js';
+import { economyScreen } from './screens/economy.js';
 
 const ROOT = '/console';
 const REVIEWER_ROLES = ['supervisor', 'admin'];
@@ -32,6 +35,9 @@ const ROUTES = [
   [/^\/events$/, eventsScreen, 'events', EVENT_ROLES],
   [/^\/events\/performance$/, performanceScreen, 'events', EVENT_ROLES],
   [/^\/events\/([0-9a-fA-F-]{36})$/, eventScreen, 'events', EVENT_ROLES],
+  [/^\/warnings$/, warningsScreen, 'warnings', SEARCH_ROLES],
+  [/^\/warnings\/enterprises\/([0-9A-Z]{18})$/, enterpriseScreen, 'warnings', SEARCH_ROLES],
+  [/^\/economy$/, economyScreen, 'economy', SEARCH_ROLES],
 ];
 const isDepartmentStaff = (user) => Boolean(user?.department) && !REVIEWER_ROLES.includes(user.role);
 const allowed = (user, roles) => roles.includes(user.role) ||
@@ -108,7 +114,8 @@ function topBar(section) {
     h('a.brand', { href: `${ROOT}${home()}` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
     h('nav', { 'aria-label': t('nav.label') }, reviewer ? [tab('review', '/review'),
       tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null,
-      reviewer || isDepartmentStaff(me) ? tab('events', '/events') : null, tab('search', '/search')),
+      reviewer || isDepartmentStaff(me) ? tab('events', '/events') : null, tab('search', '/search'),
+      me.decision_support ? [tab('warnings', '/warnings'), tab('economy', '/economy')] : null),
     h('div.account', {},
       department ? h('span.department', {}, t('department', { name: department })) : null,
       h('span.who', { title: me.username }, me.display_name || me.username),

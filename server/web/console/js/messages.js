@@ -199,3 +199,8 @@ export const en = {
   'perf.on_time_rate': 'On-time rate', 'perf.returned': 'Returned', 'perf.median': 'Median handling time',
   'perf.hours': '{n} h', 'perf.empty': 'Nothing handled yet.',
 };
+
+// The decision-support screens keep their texts in their own table.
+import { zh as decisionZh, en as decisionEn } from './messages_decision.js';
+Object.assign(zh, decisionZh);
+Object.assign(en, decisionEn);

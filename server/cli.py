@@ -271,6 +271,8 @@ def publish_standard_command(file: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
+    from server.emergency_cli import emergencies_cli
+    app.cli.add_command(emergencies_cli)
     app.cli.add_command(events_cli)
     app.cli.add_command(departments_cli)
     app.cli.add_command(records_cli)

@@ -2,6 +2,8 @@
 from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.departments import AccessEntry, AccessRecord, Department, Grant
+from server.models.emergencies import (
+    Emergency, EmergencyNotice, EmergencyPlan, EmergencyTask)
 from server.models.events import Event, EventStandard, EventTransition
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
@@ -14,7 +16,8 @@ from server.models.sync import (
 from server.models.users import RefreshToken, Role, User
 
 __all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "AuditEntry", "Base",
-           "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Department", "Event",
+           "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Department", "Emergency", "EmergencyNotice",
+           "EmergencyPlan", "EmergencyTask", "Event",
            "EventStandard", "EventTransition", "FormStatus", "FormVersion", "Grant", "Grid",
            "GridNeighbour", "ImportRejection", "Job", "JobState", "LoginThrottle", "Record",
            "RecordVersion", "RefreshToken", "Role", "Submission", "SubmissionStatus", "User"]

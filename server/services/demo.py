@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_GRIDS = ROOT / "grids" / "pingshan-demo.geojson"
 FORMS_DIR = ROOT / "forms"
 STANDARDS_DIR = ROOT / "standards"
+PLANS_DIR = ROOT / "plans"
+# The 14 classes of facilities of typhoon and rainstorm prevention (forms/<kind>.v1.json).
+FACILITY_KINDS = ("reservoir", "pond", "river", "waterlogging_point", "geohazard",
+                  "dangerous_house", "construction_site", "underground_space", "temporary_shed",
+                  "billboard", "hazchem_enterprise", "protected_target", "shelter",
+                  "emergency_depot")
 ROVING_COLLECTORS = 5
 STREET_SUPERVISORS = 6
 # Departments of the demo district, each with a user and a grant (see README: departments).
@@ -39,6 +45,20 @@ DEPARTMENTS: list[dict[str, Any]] = [
      "kinds": ["fixture"], "grids": "all", "fields": {}},
     {"code": "kengzi", "name": "坑梓街道办", "user": ("kengzi1", "坑梓街道窗口接待员"),
      "kinds": ["resident", "rental", "fixture"], "grids": ["PS-05"], "fields": {}},
+    # Typhoon and rainstorm prevention: the duty officers, and the departments the plans name.
+    {"code": "emergency", "name": "应急管理局", "user": ("duty1", "应急值班员"),
+     "kinds": list(FACILITY_KINDS), "grids": "all", "fields": {}},
+    {"code": "water", "name": "水务局", "user": ("water1", "水务局值班员"),
+     "kinds": ["reservoir", "pond", "river", "waterlogging_point"], "grids": "all", "fields": {}},
+    {"code": "housing", "name": "住房和建设局", "user": ("housing1", "住建局值班员"),
+     "kinds": ["construction_site", "dangerous_house", "underground_space", "temporary_shed"],
+     "grids": "all", "fields": {}},
+    {"code": "planning", "name": "规划和自然资源局", "user": ("planning1", "规自局值班员"),
+     "kinds": ["geohazard"], "grids": "all", "fields": {}},
+    {"code": "education", "name": "教育局", "user": ("education1", "教育局值班员"),
+     "kinds": ["protected_target"], "grids": "all", "fields": {}},
+    {"code": "health", "name": "卫生健康局", "user": ("health1", "卫健局值班员"),
+     "kinds": ["protected_target"], "grids": "all", "fields": {}},
 ]
 
 
@@ -77,6 +97,10 @@ def seed_demo(session: Session, password: str) -> Iterator[str]:
         from server.services.events.standard import publish_standard
         if publish_standard(session, json.loads(path.read_text(encoding="utf-8"))).created:
             yield f"event standard {path.name} published"
+    for path in sorted(PLANS_DIR.glob("*.json")):
+        from server.services.emergencies.plans import publish_plan
+        if publish_plan(session, json.loads(path.read_text(encoding="utf-8"))).created:
+            yield f"emergency plan {path.name} published"
     yield "demo data is in place"
 
 

@@ -90,9 +90,10 @@ facility AS MATERIALIZED (
      WHERE r.retired_at IS NULL AND r.grid_id IN (SELECT id FROM area)),
 extended AS (
     UPDATE emergency_tasks t
-       SET actions = ARRAY(SELECT DISTINCT a FROM unnest(t.actions || f.actions) AS a ORDER BY a),
-           departments = ARRAY(SELECT DISTINCT d FROM unnest(t.departments || f.departments)
-                                AS d ORDER BY d),
+       SET actions = t.actions || ARRAY(SELECT a FROM unnest(f.actions) AS a
+                                         WHERE a <> ALL(t.actions)),
+           departments = t.departments || ARRAY(SELECT d FROM unnest(f.departments) AS d
+                                                 WHERE d <> ALL(t.departments)),
            level = :level
       FROM facility f
      WHERE t.emergency_id = :emergency AND t.record_id = f.id AND t.state = 'open'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serve Zhiwang under gunicorn on 127.0.0.1:PORT, with a private PostGIS under var/ unless
-# DATABASE_URL is set. Migrates and seeds the demo data (both idempotent) first.
+# DATABASE_URL is set. Migrates and seeds the demo data (both idempotent) first; without a
+# base map configured, serves the demo's synthetic one from var/demo-basemap.mbtiles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${1:-8000} pg_port=${2:-54329}
@@ -17,6 +18,10 @@ fi
 export FLASK_APP=wsgi
 .venv/bin/flask db upgrade
 .venv/bin/flask demo seed
+if [ -z "${ZHIWANG_BASEMAP:-}" ] && [ -z "${ZHIWANG_TILE_PACKAGE:-}" ]; then
+  .venv/bin/flask demo basemap var/demo-basemap.mbtiles
+  export ZHIWANG_TILE_PACKAGE=$PWD/var/demo-basemap.mbtiles
+fi
 # One job worker beside the web server (exports, imports, deliveries); more can run anywhere
 # with `flask jobs work` on the same database.
 .venv/bin/flask jobs work &

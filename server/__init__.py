@@ -10,6 +10,7 @@ from server.api import ProblemApi, declare_security, register_blueprints
 from server import compression
 from server.api.reads import register_read_logging
 from server.auth.access_tokens import SigningKeys
+from server.basemap.settings import SettingsError, basemap_settings
 from server.config import load_config
 from server.errors import register_error_handlers
 from server.extensions import db, migrate
@@ -35,6 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("Set DATABASE_URL to the PostGIS database, "
                            "e.g. postgresql://user@/zhiwang?host=/path/to/socket")
     app.extensions["zhiwang_keys"] = SigningKeys.from_config(app.config)
+    try:
+        app.extensions["zhiwang_basemap"] = basemap_settings(app.config)
+    except SettingsError as error:
+        raise RuntimeError(f"Base map settings: {error}") from None
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(app))

@@ -21,6 +21,7 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 departments_cli = AppGroup("departments", help="Departments and what they are granted.")
 records_cli = AppGroup("records", help="The resource database.")
 events_cli = AppGroup("events", help="The event workflow.")
+attachments_cli = AppGroup("attachments", help="Photos.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -73,6 +74,16 @@ def demo_seed_command() -> None:
     for line in seed_demo(db.session, password):
         click.echo(line)
     db.session.commit()
+
+
+@demo_cli.command("basemap")
+@click.argument("file", type=click.Path(dir_okay=False))
+def demo_basemap_command(file: str) -> None:
+    """Write the synthetic base map of the demo grids to an MBTiles FILE (unless up to date)."""
+    from pathlib import Path
+    from server.basemap.demo import build_demo_package
+    from server.services.demo import DEMO_GRIDS
+    click.echo(build_demo_package(Path(file), DEMO_GRIDS))
 
 
 @grids_cli.command("import")
@@ -267,6 +278,30 @@ def publish_standard_command(file: str) -> None:
     db.session.commit()
     state = "published" if publication.created else "already published, unchanged"
     click.echo(f"event standard v{publication.standard.version} {state}")
+@attachments_cli.command("gc")
+@click.option("--days", type=float, default=None,
+              help="Remove unreferenced photos stored longer ago than this "
+                   "(default ZHIWANG_ATTACHMENTS_GC_DAYS).")
+@click.option("--every-hours", type=float, default=None,
+              help="Instead of collecting now, queue a job that collects every N hours.")
+def attachments_gc_command(days: float | None, every_hours: float | None) -> None:
+    """Remove photos that no record version or item references, and abandoned uploads."""
+    from flask import current_app
+
+    from server.services.attachments.maintenance import collect_garbage, delete_bytes
+    from server.services.attachments.store import store_of
+    from server.services.jobs import enqueue
+    days = current_app.config["ATTACHMENTS_GC_DAYS"] if days is None else days
+    if every_hours:
+        job = enqueue(db.session, "attachments_gc", {"days": days, "every_hours": every_hours})
+        db.session.commit()
+        click.echo(f"job {job.id} queued: collects every {every_hours:g} h")
+        return
+    photos, uploads = collect_garbage(db.session, days)
+    db.session.commit()
+    delete_bytes(store_of(current_app), photos, uploads)
+    click.echo(f"removed {len(photos)} unreferenced photos and {len(uploads)} abandoned uploads "
+               f"older than {days:g} days")
 
 
 def register_commands(app: Flask) -> None:
@@ -276,6 +311,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(events_cli)
     app.cli.add_command(departments_cli)
     app.cli.add_command(records_cli)
+    app.cli.add_command(attachments_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(forms_cli)
     app.cli.add_command(grids_cli)

@@ -28,10 +28,31 @@ class Defaults:
     # Reverse proxies in front of the app that set X-Forwarded-For (nginx: 1). The client's
     # address is what login throttling keys on; 0 takes the peer address as it is.
     TRUSTED_PROXIES = 0
-    # Where files live while a job works on them (uploaded imports…); relative to the checkout.
+    # Where files live while a job works on them (uploaded imports, export results); relative
+    # to the checkout.
     # Workers on other machines need the same directory (a shared mount).
     DATA_DIR = "var"
     MAX_IMPORT_BYTES = 256 * 1024 * 1024  # an uploaded import file (other bodies: MAX_CONTENT_LENGTH)
+    # An export of up to this many records is streamed; a larger one runs as a job.
+    EXPORT_STREAM_ROWS = 20_000
+    EXPORT_KEEP_HOURS = 72  # a finished export's file is deleted after this long
+
+    # The base map (server/basemap/settings.py): "none", "package" or an XYZ source object;
+    # unset: the tile package when one is set, else none.
+    BASEMAP: str | dict[str, Any] | None = None
+    TILE_PACKAGE: str | None = None  # an MBTiles file the server serves at /tiles/
+    TILE_MAX_AGE = 86400  # seconds browsers may keep a tile
+    OFFLINE_TILES: dict[str, Any] = {}  # {min_zoom, max_zoom, max_mb}; defaults 15, 18, 120
+
+    # Photos: "fs" keeps blobs under ATTACHMENTS_DIR (default var/attachments of the checkout);
+    # "s3" in the bucket of ATTACHMENTS_S3 = {"bucket", "endpoint_url"?, "region_name"?,
+    # "access_key_id"?, "secret_access_key"?, "prefix"?} (any S3-compatible store).
+    ATTACHMENTS_STORE = "fs"
+    ATTACHMENTS_DIR: str | None = None
+    ATTACHMENTS_S3: dict[str, str] = {}
+    ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024      # Tus-Max-Size: the largest photo accepted
+    ATTACHMENTS_GC_DAYS = 14                      # unreferenced blobs older than this are removed
+    ATTACHMENTS_THUMB_EDGE = 320                  # long edge of thumbnails, in pixels
 
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"

@@ -51,6 +51,10 @@ class Conflict(DomainError):
     status, type, title = 409, "conflict", "Conflict"
 
 
+class Gone(DomainError):
+    status, type, title = 410, "gone", "Gone"
+
+
 class Invalid(DomainError):
     status, type, title = 422, "invalid", "Validation failed"
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +25,7 @@ def app_config(url: str, **overrides: Any) -> dict[str, Any]:
     """The config of a test app on ``url``."""
     return {"TESTING": True, "DATABASE_URL": url,
             "JWT_KEYS": {"test-1": secrets.token_urlsafe(48)}, "JWT_ACTIVE_KID": "test-1",
-            **overrides}
+            "ATTACHMENTS_DIR": tempfile.mkdtemp(prefix="zhiwang-photos-"), **overrides}
 
 
 def fresh_database(name: str) -> str:

@@ -62,3 +62,12 @@ def test_a_grant_file_naming_unknown_things_is_refused(app, session, tmp_path):
     grant.write_text('{"kinds": ["spaceship"], "grids": "all"}', encoding="utf-8")
     result = runner.invoke(args=["departments", "grant", "civil", str(grant)])
     assert result.exit_code != 0 and "do not exist" in result.output
+def test_attachments_gc_runs_now_or_queues_a_periodic_job(app, session):
+    from server.models import Job
+    runner = app.test_cli_runner()
+    now = runner.invoke(args=["attachments", "gc", "--days", "14"])
+    assert now.exit_code == 0 and "removed 0 unreferenced photos" in now.output, now.output
+    queued = runner.invoke(args=["attachments", "gc", "--every-hours", "24"])
+    assert queued.exit_code == 0, queued.output
+    job = session.scalar(select(Job).where(Job.kind == "attachments_gc"))
+    assert job.payload == {"days": 14, "every_hours": 24.0}

@@ -8,7 +8,7 @@ from flask import Response, jsonify
 from server.api.blueprint import Blueprint
 from marshmallow import Schema, fields, validate
 
-from server.api.schemas import RecordList, RecordSchema
+from server.api.schemas import PhotoRefSchema, RecordList, RecordSchema
 from server.auth.current import current_user, login_required
 from server.extensions import db
 from server.services import records as service
@@ -32,6 +32,7 @@ class VersionSchema(Schema):
 
     version = fields.Integer(required=True)
     data = fields.Dict(allow_none=True)
+    photos = fields.List(fields.Nested(PhotoRefSchema), required=True)
     grid = fields.String(required=True)
     form = fields.String(required=True)
     form_version = fields.Integer(required=True)

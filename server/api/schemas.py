@@ -82,6 +82,16 @@ class ProblemSchema(Schema):
     header = fields.String(metadata={"description": "the header that was too large"})
 
 
+class PhotoRefSchema(Schema):
+    """A photo a record version references, and whether its bytes have arrived."""
+
+    field = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["pending", "arrived"]),
+                          metadata={"description": "pending until the photo is uploaded; "
+                                                   "read it at /api/v1/attachments/{sha256}"})
+
+
 class RecordSchema(Schema):
     """A record of the resource database, as the caller may see it (see disclosure)."""
 
@@ -95,6 +105,7 @@ class RecordSchema(Schema):
     geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON Point (WGS-84)"})
     data = fields.Dict(allow_none=True, metadata={"description": "field values, masked as the "
                                                    "caller's role allows"})
+    photos = fields.List(fields.Nested(PhotoRefSchema), required=True)
     updated_at = fields.DateTime(required=True)
     updated_by = fields.String(allow_none=True)
     retired = fields.Boolean(required=True)

@@ -14,7 +14,7 @@ from server.domain.definition_conditions import ConditionChecks
 from server.domain.event_workflow import workflow_form_problems
 from server.domain.form_definition import (
     COMMON_ATTRIBUTES, DEFAULT_TEXT_MAX_LENGTH, FIELD_TYPES, KEY_TYPES, NAME_RE, CHOICE_VALUE_RE,
-    SAFE_INTEGER, SEARCHABLE_TYPES, TEXT_MAX_LENGTH_LIMIT, TODAY, TOP_LEVEL_KEYS, TYPE_ATTRIBUTES,
+    PHOTO_MAX_COUNT_LIMIT, SAFE_INTEGER, SEARCHABLE_TYPES, TEXT_MAX_LENGTH_LIMIT, TODAY, TOP_LEVEL_KEYS, TYPE_ATTRIBUTES,
     UNPORTABLE_RE, DefinitionError, InvalidDefinition, compile_pattern, finite_number,
     parse_date, parse_datetime)
 
@@ -210,6 +210,11 @@ class _Checker(ConditionChecks):
             self.add(path, 'a ref field needs "ref_kind" (the kind of record it points to)')
         else:
             self.check_name(f"{path}.ref_kind", field["ref_kind"])
+
+    def check_photo(self, path: str, field: dict) -> None:
+        count = field.get("max_count", 1)
+        if type(count) is not int or not 1 <= count <= PHOTO_MAX_COUNT_LIMIT:
+            self.add(path, f"max_count must be an integer from 1 to {PHOTO_MAX_COUNT_LIMIT}")
 
     def check_key(self, fields: list) -> None:
         if "key" not in self.definition:

@@ -74,6 +74,8 @@ class ConditionChecks:
         if operator == "filled":
             if type(operand) is not bool:
                 self.add(path, "must be true or false")
+        elif kind == "photo":
+            self.add(path, f'a photo field "{name}" can only be tested with "filled"')
         elif (operator == "includes") != (kind == "select_multiple"):
             self.add(path, f'cannot test a {kind} field "{name}" with "{operator}" '
                            '(use "includes" for select_multiple, "equals"/"in" otherwise)')

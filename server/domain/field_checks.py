@@ -18,6 +18,7 @@ from server.domain import credit_code as credit_codes
 from server.domain import id_card as id_cards
 from server.domain.form_definition import (
     DEFAULT_TEXT_MAX_LENGTH,
+    PHOTO_CONTENT_TYPES,
     SAFE_INTEGER,
     TODAY,
     choices_of,
@@ -28,6 +29,8 @@ from server.domain.form_definition import (
 from server.domain.phone_number import is_phone_number
 
 CONTROL_OR_SURROGATE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_PHOTO_KEYS = frozenset({"sha256", "content_type", "size"})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -63,6 +66,9 @@ _DATETIME = Problem("datetime", "must be an ISO 8601 date and time with a time z
 _PHONE = Problem("phone", "must be a mobile number (11 digits) or a landline with area code",
                  "应为11位手机号码或带区号的固定电话")
 _REF = Problem("ref", "must be a record id (UUID)", "应为记录编号（UUID）")
+_PHOTO = Problem("photo", "each photo must be {sha256: 64 lower-case hex digits, content_type: "
+                 "image/jpeg|png|webp, size: bytes}", "照片信息无效（sha256、类型或大小不正确）")
+_DUPLICATE_PHOTO = Problem("duplicate_photo", "lists the same photo twice", "照片重复")
 _TYPES = {
     "text": ("a string", "文本"), "integer": ("a whole number", "整数"),
     "decimal": ("a number", "数字"), "date": ("a date string", "日期文本"),
@@ -71,6 +77,7 @@ _TYPES = {
     "id_card": ("an ID number string", "身份号码文本"), "phone": ("a phone number string", "电话号码文本"),
     "credit_code": ("a credit code string", "信用代码文本"),
     "ref": ("a record id string", "记录编号文本"),
+    "photo": ("a list of photos", "照片列表"),
 }
 _ID_CARD = {
     id_cards.FORMAT: ("must be 18 characters: 17 digits, then a digit or X",
@@ -242,9 +249,38 @@ def _ref_check(definition: Mapping, field: Mapping) -> Check:
     return check
 
 
+def _photo_check(definition: Mapping, field: Mapping) -> Check:
+    wrong_type = _type_problem(field)
+    most = field.get("max_count", 1)
+    too_many = Problem("max_count", f"may hold at most {most} photos", f"最多{most}张照片")
+
+    def check(value: object, today: date) -> object:
+        if type(value) is not list:
+            return wrong_type
+        if len(value) > most:
+            return too_many
+        if not all(_is_photo(photo) for photo in value):
+            return _PHOTO
+        if len({photo["sha256"] for photo in value}) != len(value):  # type: ignore[index]
+            return _DUPLICATE_PHOTO
+        return value
+
+    return check
+
+
+def _is_photo(photo: object) -> bool:
+    """{sha256, content_type, size} and nothing else, each well-formed."""
+    if type(photo) is not dict or photo.keys() != _PHOTO_KEYS:
+        return False
+    size, sha = photo["size"], photo["sha256"]
+    return (type(sha) is str and _SHA256.fullmatch(sha) is not None
+            and photo["content_type"] in PHOTO_CONTENT_TYPES
+            and type(size) is int and 1 <= size <= SAFE_INTEGER)
+
+
 CHECK_BUILDERS: dict[str, Callable[[Mapping, Mapping], Check]] = {
     "text": _text_check, "integer": _number_check, "decimal": _number_check,
     "date": _date_check, "datetime": _date_check, "select_one": _select_check,
     "select_multiple": _select_check, "id_card": _id_card_check, "phone": _phone_check,
-    "credit_code": _credit_code_check, "ref": _ref_check,
+    "credit_code": _credit_code_check, "ref": _ref_check, "photo": _photo_check,
 }

@@ -26,6 +26,7 @@ TYPE_ATTRIBUTES: dict[str, frozenset[str]] = {
     "phone": frozenset(),
     "credit_code": frozenset(),
     "ref": frozenset({"ref_kind"}),
+    "photo": frozenset({"max_count"}),
 }
 FIELD_TYPES = frozenset(TYPE_ATTRIBUTES)
 COMMON_ATTRIBUTES = frozenset(
@@ -42,6 +43,8 @@ DEFAULT_TEXT_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH_LIMIT = 20000
 SAFE_INTEGER = 2**53 - 1  # the largest integer a phone's JavaScript holds exactly
 TODAY = "today"
+PHOTO_MAX_COUNT_LIMIT = 10
+PHOTO_CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 CONDITION_OPERATORS = ("equals", "in", "includes", "filled")
 CONDITION_COMBINATIONS = ("all", "any", "not")
 MAX_CONDITION_DEPTH = 8

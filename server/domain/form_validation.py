@@ -55,6 +55,8 @@ class FormValidator:
         self.searchable_fields = frozenset(f["name"] for f in fields if f.get("searchable"))
         self.ref_kinds: dict[str, str] = {f["name"]: f["ref_kind"] for f in fields
                                           if f["type"] == "ref"}
+        self.photo_fields: tuple[str, ...] = tuple(f["name"] for f in fields
+                                                   if f["type"] == "photo")
         self._types = {f["name"]: f["type"] for f in fields}
         self._order = tuple(f["name"] for f in fields)
         self._rules = tuple(_compile_field(definition, field) for field in fields)

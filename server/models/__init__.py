@@ -1,4 +1,6 @@
 """Every model, imported so that Alembic and the app see the whole schema."""
+from server.models.attachments import (
+    Attachment, AttachmentUpload, RecordVersionPhoto, SubmissionPhoto)
 from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.departments import AccessEntry, AccessRecord, Department, Grant
@@ -15,9 +17,10 @@ from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
 
-__all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "AuditEntry", "Base",
-           "Batch", "Conflict", "ConflictKind", "ConflictStatus", "Department", "Emergency", "EmergencyNotice",
-           "EmergencyPlan", "EmergencyTask", "Event",
-           "EventStandard", "EventTransition", "FormStatus", "FormVersion", "Grant", "Grid",
-           "GridNeighbour", "ImportRejection", "Job", "JobState", "LoginThrottle", "Record",
-           "RecordVersion", "RefreshToken", "Role", "Submission", "SubmissionStatus", "User"]
+__all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "Attachment",
+           "AttachmentUpload", "AuditEntry", "Base", "Batch", "Conflict", "ConflictKind",
+           "ConflictStatus", "Department", "Emergency", "EmergencyNotice", "EmergencyPlan",
+           "EmergencyTask", "Event", "EventStandard", "EventTransition",
+           "FormStatus", "FormVersion", "Grant", "Grid", "GridNeighbour", "ImportRejection", "Job",
+           "JobState", "LoginThrottle", "Record", "RecordVersion", "RecordVersionPhoto",
+           "RefreshToken", "Role", "Submission", "SubmissionPhoto", "SubmissionStatus", "User"]

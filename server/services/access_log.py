@@ -49,9 +49,10 @@ def log_reads(session: Session, user_id: int | None, action: str, subjects: Iter
 
 
 def log_query_reads(session: Session, user_id: int, action: str, query: str,
-                    params: dict[str, Any], details: dict[str, Any]) -> AccessEntry:
+                    params: dict[str, Any], details: dict[str, Any],
+                    purpose: str | None = None) -> AccessEntry:
     """One entry for a large read (an export): its records taken by a query, set-based."""
-    entry = log_reads(session, user_id, action, (), details=details)
+    entry = log_reads(session, user_id, action, (), purpose=purpose, details=details)
     assert entry is not None
     count = session.execute(text(f"""
         WITH revealed AS (

@@ -9,7 +9,12 @@ from sqlalchemy.orm import Session
 
 RECORD_COLUMNS = """r.id, r.kind, r.key, g.code AS grid, r.version, r.data, r.form_id,
        r.form_version, ST_AsGeoJSON(r.geometry, 7) AS geometry, r.updated_at,
-       u.username AS updated_by, r.retired_at, r.grid_id"""
+       u.username AS updated_by, r.retired_at, r.grid_id,
+       (SELECT jsonb_agg(jsonb_build_object('field', p.field, 'sha256', p.sha256,
+                                            'arrived', a.sha256 IS NOT NULL)
+                         ORDER BY p.field, p.position)
+          FROM record_version_photos p LEFT JOIN attachments a ON a.sha256 = p.sha256
+         WHERE p.record_id = r.id AND p.version = r.version) AS photos"""
 RECORD_JOINS = """JOIN grids g ON g.id = r.grid_id LEFT JOIN users u ON u.id = r.updated_by_id"""
 
 

@@ -2,7 +2,9 @@
 
 A record and its history move together: each write is a new version of a record, stored as the
 record's new state and as a row of ``record_versions``, in one statement per set of writes.
-Search terms are derived here, from the form, so every writer indexes a record the same way.
+Search terms are derived here, from the form, so every writer indexes a record the same way;
+so are the photos a version references (``record_version_photos``, pending until their blob
+arrives), so "which versions reference this blob" is one query whoever wrote the version.
 Records with a workflow (events, and the verifications that move them; warning checks, which
 complete their tasks) have it written in the same transaction, whichever writer brings them
 (events/ledger.py, emergencies/checks.py).
@@ -82,7 +84,15 @@ class VersionWrite:
                 "search_keys": keys, "submission_id": self.submission_id,
                 "conflict_id": self.conflict_id, "branch": self.branch,
                 "changed_fields": self.changed_fields,
-                "auto_merged_fields": self.auto_merged_fields, "note": self.note}
+                "auto_merged_fields": self.auto_merged_fields, "note": self.note,
+                "photos": photo_references(self.form, self.data)}
+
+
+def photo_references(form: FormValidator, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The photos this data references: one row per photo of each photo field, in order."""
+    return [{"field": name, "position": position, "sha256": photo["sha256"]}
+            for name in form.photo_fields
+            for position, photo in enumerate(data.get(name) or [])]
 
 
 def search_values(form: FormValidator, data: dict[str, Any]) -> tuple[str | None, str]:
@@ -208,12 +218,16 @@ _ROW = """jsonb_to_recordset(CAST(:{name} AS jsonb)) AS {alias}(
     id uuid, version int, kind text, key text, form_id text, form_version int, grid_id bigint,
     lon float8, lat float8, data jsonb, made_by bigint, created_by bigint, name text,
     search_keys text, submission_id uuid, conflict_id bigint, branch text, changed_fields jsonb,
-    auto_merged_fields jsonb, note text)"""
+    auto_merged_fields jsonb, note text, photos jsonb)"""
 _XID = "CAST(CAST(pg_current_xact_id() AS text) AS bigint)"
 _POINT = "ST_SetSRID(ST_MakePoint({a}.lon, {a}.lat), 4326)"
 _INSERT_VERSIONS = """INSERT INTO record_versions (
     record_id, version, data, grid_id, geometry, form_id, form_version, made_by_id,
     submission_id, conflict_id, branch, changed_fields, auto_merged_fields, note)"""
+
+_PHOTOS = """INSERT INTO record_version_photos (record_id, version, field, position, sha256)
+    SELECT {a}.id, {version}, p.field, p.position, p.sha256
+      FROM {source}, jsonb_to_recordset({a}.photos) AS p(field text, position int, sha256 text)"""
 
 _CREATE = f"""
 WITH w AS (SELECT * FROM {_ROW.format(name="rows", alias="t")}),
@@ -230,7 +244,9 @@ history AS (
     SELECT w.id, 1, w.data, w.grid_id, {_POINT.format(a="w")}, w.form_id, w.form_version,
            w.made_by, w.submission_id, w.conflict_id, w.branch, w.changed_fields,
            w.auto_merged_fields, w.note
-      FROM w JOIN inserted USING (id))
+      FROM w JOIN inserted USING (id)),
+photos AS (
+    {_PHOTOS.format(a="w", version="1", source="w JOIN inserted USING (id)")})
 SELECT id, EXISTS (SELECT 1 FROM submissions s
                     WHERE s.status = 'held' AND s.record_id = inserted.id) AS awaited
   FROM inserted"""
@@ -245,9 +261,12 @@ WITH changed AS (
            search_keys = string_to_array(NULLIF(u.search_keys, ''), ' ')
       FROM {_ROW.format(name="states", alias="u")}
      WHERE r.id = u.id
-    RETURNING r.id, r.grid_id)
+    RETURNING r.id, r.grid_id),
+v AS (SELECT * FROM {_ROW.format(name="versions", alias="t")}),
+photos AS (
+    {_PHOTOS.format(a="v", version="v.version", source="v JOIN changed ON changed.id = v.id")})
 {_INSERT_VERSIONS}
 SELECT v.id, v.version, v.data, coalesce(v.grid_id, changed.grid_id), {_POINT.format(a="v")},
        v.form_id, v.form_version, v.made_by, v.submission_id, v.conflict_id, v.branch,
        v.changed_fields, v.auto_merged_fields, v.note
-  FROM {_ROW.format(name="versions", alias="v")} JOIN changed ON changed.id = v.id"""
+  FROM v JOIN changed ON changed.id = v.id"""

@@ -12,18 +12,20 @@ from server.services.disclosure import shown_data, shown_key
 
 def record_body(session: Session, user: User, row: Any) -> dict[str, Any]:
     """A record row (see services.record_rows.RECORD_COLUMNS) as the API's record object."""
+    data = shown_data(session, user, row.form_id, row.form_version, row.data, row.id)
     return {"id": str(row.id), "kind": row.kind, "key": _key(session, user, row), "grid": row.grid,
             "version": row.version, "form": row.form_id, "form_version": row.form_version,
             "geometry": json.loads(row.geometry) if row.geometry else None,
-            "data": shown_data(session, user, row.form_id, row.form_version, row.data, row.id),
+            "data": data, "photos": shown_photos(row.photos, row.data, data),
             "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by,
             "retired": row.retired_at is not None}
 
 
 def version_body(session: Session, user: User, row: Any) -> dict[str, Any]:
-    """One version of a record's history."""
-    return {"version": row.version, "data": shown_data(session, user, row.form_id,
-                                                        row.form_version, row.data, row.record_id),
+    """One version of a record's history, with the photos it had (pending until they arrive)."""
+    data = shown_data(session, user, row.form_id, row.form_version, row.data, row.record_id)
+    return {"version": row.version, "data": data,
+            "photos": shown_photos(row.photos, row.data, data),
             "grid": row.grid, "form": row.form_id, "form_version": row.form_version,
             "made_at": row.made_at.isoformat(), "made_by": row.made_by,
             "made_by_name": row.made_by_name,
@@ -31,6 +33,17 @@ def version_body(session: Session, user: User, row: Any) -> dict[str, Any]:
             "conflict_id": row.conflict_id, "branch": row.branch,
             "changed_fields": row.changed_fields, "auto_merged_fields": row.auto_merged_fields,
             "note": row.note}
+
+
+def shown_photos(references: list[dict[str, Any]] | None, data: dict[str, Any] | None,
+                 shown: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A version's photos ``{field, sha256, state: pending|arrived}``, leaving out those of
+    fields the reader sees masked."""
+    return [{"field": ref["field"], "sha256": ref["sha256"],
+             "state": "arrived" if ref["arrived"] else "pending"}
+            for ref in references or []
+            if shown is not None and data is not None
+            and shown.get(ref["field"]) == data.get(ref["field"])]
 
 
 def _key(session: Session, user: User, row: Any) -> str:

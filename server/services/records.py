@@ -31,7 +31,12 @@ def record_history(session: Session, user: User, record_id: uuid.UUID) -> list[A
         SELECT v.record_id, v.version, v.data, g.code AS grid, v.form_id, v.form_version,
                v.made_at, u.username AS made_by,
                u.display_name AS made_by_name, v.submission_id, v.conflict_id, v.branch,
-               v.changed_fields, v.auto_merged_fields, v.note
+               v.changed_fields, v.auto_merged_fields, v.note,
+               (SELECT jsonb_agg(jsonb_build_object('field', p.field, 'sha256', p.sha256,
+                                                    'arrived', a.sha256 IS NOT NULL)
+                                 ORDER BY p.field, p.position)
+                  FROM record_version_photos p LEFT JOIN attachments a ON a.sha256 = p.sha256
+                 WHERE p.record_id = v.record_id AND p.version = v.version) AS photos
           FROM record_versions v JOIN grids g ON g.id = v.grid_id
           LEFT JOIN users u ON u.id = v.made_by_id
          WHERE v.record_id = :id ORDER BY v.version"""), {"id": record_id}))

@@ -5,14 +5,17 @@ they need with unique names, so they do not depend on each other.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,36 +38,53 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _flask(env: dict[str, str], *command: str) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+
+
 @pytest.fixture(scope="session")
 def e2e_database_url() -> str:
     """A fresh database migrated and seeded with the demo district through the CLI."""
     url = fresh_database(E2E_DB)
-    env = _server_env(url)
     for command in (["db", "upgrade"], ["demo", "seed"]):
-        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=ROOT,
-                       env=env, check=True, capture_output=True)
+        _flask(server_env(url), *command)
     return url
 
 
-_KEYS = {"e2e": secrets.token_urlsafe(48)}
-
-
-def _server_env(url: str) -> dict[str, str]:
-    import json
-    return {**os.environ, "DATABASE_URL": url, "ZHIWANG_JWT_KEYS": json.dumps(_KEYS),
-            "ZHIWANG_JWT_ACTIVE_KID": "e2e", "ZHIWANG_DEMO_PASSWORD": DEMO_PASSWORD}
-
-
 @pytest.fixture(scope="session")
-def live_server(e2e_database_url: str) -> Iterator[str]:
+def demo_basemap(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's synthetic base map package (its tiles are drawn as the tests ask for them)."""
+    path = tmp_path_factory.mktemp("basemap") / "demo-basemap.mbtiles"
+    _flask(server_env(e2e_database_url), "demo", "basemap", str(path))
+    return path
+
+
+_KEYS = {"e2e": secrets.token_urlsafe(48)}
+_PHOTOS_DIR = tempfile.mkdtemp(prefix="zhiwang-e2e-photos-")
+# Phones keep zooms 15–17 of their grids offline: the map opens at about 16, so the pack
+# holds tiles on either side of it (a smaller pack than the default, for speed).
+OFFLINE_TILES = {"min_zoom": 15, "max_zoom": 17, "max_mb": 50}
+
+
+def server_env(url: str, **settings: Any) -> dict[str, str]:
+    """The environment of a server (or a flask command) on database ``url``."""
+    return {**os.environ, "DATABASE_URL": url, "ZHIWANG_JWT_KEYS": json.dumps(_KEYS),
+            "ZHIWANG_JWT_ACTIVE_KID": "e2e", "ZHIWANG_DEMO_PASSWORD": DEMO_PASSWORD,
+            "ZHIWANG_ATTACHMENTS_DIR": _PHOTOS_DIR,
+            **{f"ZHIWANG_{k}": v if isinstance(v, str) else json.dumps(v)
+               for k, v in settings.items()}}
+
+
+@contextmanager
+def serve(env: dict[str, str]) -> Iterator[str]:
     """Zhiwang under gunicorn on a free loopback port; yields its base URL."""
     port = _free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "--config", "gunicorn.conf.py", "--workers", "2", "--bind",
-         f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=_server_env(e2e_database_url), stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
+        [str(gunicorn), "--config", "gunicorn.conf.py", "--workers", "2", "--threads", "4",
+         "--graceful-timeout", "3", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base, process)
@@ -76,6 +96,14 @@ def live_server(e2e_database_url: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_database_url: str, demo_basemap: Path) -> Iterator[str]:
+    """The server with the demo's base map, as `make run` serves it; yields its base URL."""
+    with serve(server_env(e2e_database_url, TILE_PACKAGE=str(demo_basemap),
+                          OFFLINE_TILES=OFFLINE_TILES)) as base:
+        yield base
 
 
 def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:

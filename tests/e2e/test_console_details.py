@@ -16,7 +16,7 @@ def test_a_toast_does_not_follow_to_the_next_page(desk):
     page.get_by_role("link", name="人员调配").click()
     rover = page.locator("li[data-username=roving2]")
     rover.locator("button[data-action=reassign]").click()
-    page.locator(f"svg.map path[data-code='{TARGET}']").click()
+    page.locator(f".map path[data-code='{TARGET}']").click()
     expect(page.locator(".toast")).to_contain_text(f"已将 roving2 调配到 {TARGET}")
     page.get_by_role("link", name="审核队列").click()
     page.wait_for_selector("table.queue")

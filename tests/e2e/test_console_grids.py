@@ -20,7 +20,7 @@ def test_a_roving_collector_is_reassigned_in_two_clicks_and_me_shows_it(desk, li
     rover.wait_for()
 
     rover.locator("button[data-action=reassign]").click()            # click 1: who
-    page.locator(f"svg.map path[data-code='{TARGET}']").click()        # click 2: where
+    page.locator(f".map path[data-code='{TARGET}']").click()           # click 2: where
     page.locator(".toast").get_by_text(f"已将 roving1 调配到 {TARGET}").wait_for()
     assert TARGET in rover.locator("[data-role=post]").inner_text()
 
@@ -52,8 +52,9 @@ def test_coverage_shows_freshness_sorts_and_leads_to_a_grids_records(desk, live_
     sign_in(page, "supervisor1")
     page.get_by_role("link", name="网格覆盖").click()
     page.wait_for_selector("table.data tbody tr")
-    fill = lambda code: page.locator(f"svg.map path[data-code='{code}']").get_attribute("style")
-    assert "#1a9850" in fill(busy) and "#d73027" in fill(quiet)
+    fill = lambda code: page.locator(f".map path[data-code='{code}']").get_attribute("fill")
+    assert fill(busy) == "#1a9850" and fill(quiet) == "#d73027"
+    expect(page.locator(".map img.leaflet-tile-loaded").first).to_be_visible()  # the base map
 
     total = page.locator("table.data button.sort[data-key=total]")
     total.click()
@@ -74,6 +75,7 @@ def test_coverage_shows_freshness_sorts_and_leads_to_a_grids_records(desk, live_
     page.get_by_role("button", name="搜索").last.click()
     page.wait_for_url(f"**/console/grids/{busy}?q=*")
     page.wait_for_function("document.querySelectorAll('table.records tbody tr').length === 1")
+    expect(page.locator(".map .map-record")).to_have_count(1)  # the record found, on the map
     screenshot(page, "console-grid")
     page.get_by_role("link", name=names[1]).click()
     page.locator("ol.history > li").first.wait_for()

@@ -130,8 +130,11 @@ def test_a_supervisor_resolves_each_kind_of_conflict_and_the_history_shows_it(
     row.get_by_role("link", name=f"#{conflict_id}").click()
     page.wait_for_selector("table.compare")
     if kind in ("outside_assigned_grid", "outside_district"):
-        expect(page.locator("section.location svg.map .map-point.incoming .accuracy")).to_have_count(1)
-        expect(page.locator("section.location path.grid.assigned")).to_have_count(1)
+        location = page.locator("section.location .map.leaflet-container")
+        expect(location.locator("path.map-accuracy.incoming")).to_have_count(1)
+        expect(location.locator("path.map-point.incoming")).to_have_count(1)
+        expect(location.locator("path.grid.assigned")).to_have_count(1)
+        expect(location.locator("img.leaflet-tile-loaded").first).to_be_visible()
     if kind == "stale_edit":
         expect(page.locator("tr.conflicting[data-field=phone] td.differs")).to_have_count(2)
     assert page.locator("button[data-action=accept]").is_disabled()  # claim first

@@ -50,6 +50,10 @@ SYNTHETIC = {
         {"name": "who", "type": "ref", "ref_kind": "resident", "label": {"zh": "谁", "en": "Who"}},
         {"name": "tel", "type": "phone", "label": {"zh": "电", "en": "Tel"}},
         {"name": "card", "type": "id_card", "label": {"zh": "证", "en": "Card"}},
+        {"name": "snaps", "type": "photo", "max_count": 3, "label": {"zh": "照", "en": "Snaps"}},
+        {"name": "snap_note", "type": "text", "relevant": {"field": "snaps", "filled": True},
+         "label": {"zh": "注", "en": "Note"}},
+        {"name": "one_snap", "type": "photo", "required": True, "label": {"zh": "单", "en": "One"}},
     ],
 }
 
@@ -63,14 +67,27 @@ ODD_VALUES = [None, True, False, 0, 1, -1, 2.5, -1.5e-7, "", "x", [], ["x"], {},
 
 
 def _forms() -> list[dict[str, Any]]:
-    forms = [json.loads((ROOT / "forms" / f"{name}.v1.json").read_text("utf-8"))
-             for name in ("resident", "rental", "fixture")]
+    forms = [json.loads(path.read_text("utf-8"))
+             for path in sorted((ROOT / "forms").glob("*.v*.json"))]
     assert definition_errors(SYNTHETIC) == []
     return forms + [SYNTHETIC]
 
 
-def _valid(form_id: str) -> dict[str, Any]:
-    return {
+def _photo(n: int, **overrides: Any) -> dict[str, Any]:
+    return {"sha256": f"{n:064x}", "content_type": "image/jpeg", "size": 300_000 + n, **overrides}
+
+
+def _valid(form: dict[str, Any]) -> dict[str, Any]:
+    data = _VALID[form["id"]]
+    # Later versions add photo fields: give each one (where it applies) one photo.
+    photos = {f["name"]: [_photo(i + 1)] for i, f in enumerate(form["fields"])
+              if f["type"] == "photo" and (f["name"] in ("house_photos", "hazard_photos",
+                                                          "overview_photo", "photos", "snaps",
+                                                          "one_snap"))}
+    return {**data, **(photos if form["version"] > 1 or form["id"] == "parity" else {})}
+
+
+_VALID: dict[str, dict[str, Any]] = {
         "resident": {"name": "李晓红", "id_card": "11010519491231002X", "gender": "2",
                      "birth_date": "1949-12-31", "household_type": "floating", "ethnicity": "01",
                      "hukou_address": "湖南省长沙市", "residence_type": "rental",
@@ -92,8 +109,8 @@ def _valid(form_id: str) -> dict[str, Any]:
         "parity": {"code": "ab", "when": "2024-02-29T23:59:59.5-00:30", "ratio": 1, "count": 7,
                    "colour": "red", "colours": ["blue", "01"], "why": "a-b", "more": "x",
                    "who": "0f8fad5b-d9cb-469f-a165-70867728950e", "tel": "010-87654321",
-                   "card": "11010519491231002x"},
-    }[form_id]
+                   "card": "11010519491231002x", "snap_note": "x"},
+    }
 
 
 FIELD_SAMPLES: dict[str, list[Any]] = {
@@ -122,32 +139,40 @@ FIELD_SAMPLES: dict[str, list[Any]] = {
               "138 1234 5678", "0755-12345678-"],
     "ref": ["0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E",
             "0f8fad5bd9cb469fa16570867728950e", "{0f8fad5b-d9cb-469f-a165-70867728950e}"],
+    "photo": [[_photo(1)], [_photo(1), _photo(2)], [_photo(1), _photo(2), _photo(3)],
+              [_photo(i) for i in range(1, 6)], [_photo(1), _photo(1)],
+              [_photo(1, sha256="A" * 64)], [_photo(1, sha256="a" * 63)],
+              [_photo(1, content_type="image/gif")], [_photo(1, content_type="IMAGE/JPEG")],
+              [_photo(1, size=0)], [_photo(1, size=-3)], [_photo(1, size="300")],
+              [_photo(1, size=True)], [_photo(1, size=2**53)], [_photo(1, size=2**53 - 1)],
+              [{**_photo(1), "extra": 1}], [{"sha256": "a" * 64, "size": 1}], ["a" * 64],
+              [None], [[]], _photo(1), "a" * 64],
 }
 
 
 def _cases() -> list[dict[str, Any]]:
     cases = []
     for form in _forms():
-        valid = _valid(form["id"])
-        cases.append({"form": form["id"], "data": valid})
-        cases.append({"form": form["id"], "data": {}})
+        valid, key = _valid(form), f'{form["id"]}@{form["version"]}'
+        cases.append({"form": key, "data": valid})
+        cases.append({"form": key, "data": {}})
         for bad in (None, [], "x", 1):
-            cases.append({"form": form["id"], "data": bad})
-        cases.append({"form": form["id"], "data": {**valid, "unknown": 1, "12": 2}})
+            cases.append({"form": key, "data": bad})
+        cases.append({"form": key, "data": {**valid, "unknown": 1, "12": 2}})
         for field in form["fields"]:
             name = field["name"]
             samples = FIELD_SAMPLES.get(field["type"], []) + WHITESPACE_SAMPLES + ODD_VALUES
             for value in samples:
                 data = copy.deepcopy(valid)
                 data[name] = value
-                cases.append({"form": form["id"], "data": data})
+                cases.append({"form": key, "data": data})
             without = {k: v for k, v in valid.items() if k != name}
-            cases.append({"form": form["id"], "data": without})
+            cases.append({"form": key, "data": without})
     return cases
 
 
 def _python_results(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    validators = {form["id"]: FormValidator(form) for form in _forms()}
+    validators = {f'{form["id"]}@{form["version"]}': FormValidator(form) for form in _forms()}
     today = date.fromisoformat(TODAY)
     results = []
     for case in cases:
@@ -160,7 +185,7 @@ def _python_results(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 RUN_IN_PAGE = """async ([formsJson, casesJson, today]) => {
     const { FormValidator } = await import('/app/js/validate.js');
-    const validators = Object.fromEntries(JSON.parse(formsJson).map(f => [f.id, new FormValidator(f)]));
+    const validators = Object.fromEntries(JSON.parse(formsJson).map(f => [`${f.id}@${f.version}`, new FormValidator(f)]));
     return JSON.stringify(JSON.parse(casesJson).map(c => {
         const { cleaned, errors } = validators[c.form].validate(c.data, today);
         return { cleaned, errors };
@@ -184,7 +209,8 @@ def test_the_phone_validates_every_case_exactly_as_the_server(phone):
     assert codes >= {"required", "not_relevant", "unknown_field", "type", "max_length",
                      "min_length", "pattern", "characters", "min", "max", "date", "datetime",
                      "choice", "duplicate_choice", "id_card.format", "id_card.region",
-                     "id_card.birth_date", "id_card.check_digit", "phone", "ref"}
+                     "id_card.birth_date", "id_card.check_digit", "phone", "ref",
+                     "max_count", "photo", "duplicate_photo"}
     assert not differences, "\n".join(
         f"{json.dumps(c, ensure_ascii=False)}\n  phone:  {m}\n  server: {s}"
         for c, m, s in differences[:10])

@@ -9,4 +9,7 @@ from __future__ import annotations
 HANDLERS: dict[str, str] = {
     "records_import": "server.services.imports.job:run_import",
     "events.flag_overdue": "server.services.events.overdue:flag_overdue",
+    "attachment_thumbnail": "server.services.attachments.maintenance:thumbnail_job",
+    "attachments_gc": "server.services.attachments.maintenance:garbage_job",
+    "export": "server.services.exports.job:run_export",
 }

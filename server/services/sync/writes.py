@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.item_result import FieldError, ItemResult
 from server.models import Conflict, ConflictKind
+from server.services.attachments.references import note_submission_photos
 from server.services.record_store import (RecordState, VersionWrite, create_records,
                                           update_records)
 from server.services.sync.prepare import ReadyItem
@@ -88,9 +89,11 @@ class Writes:
         return done, inserted.awaited
 
     def flush(self, session: Session, grid_codes: dict[int, str]) -> None:
-        """Write the conflicts and the new versions of existing records."""
+        """Write the conflicts, the new versions of existing records, and the photos every
+        checked item references."""
         self._write_conflicts(session, grid_codes)
         update_records(session, self.updates)
+        note_submission_photos(session, [(r.item.id, r.form, r.data) for r in self.items.values()])
 
     def conflict_grid_ids(self) -> set[int]:
         """Every grid the conflicts' location checks name (their codes are stored with them)."""

@@ -110,6 +110,11 @@ async function freshAccessToken() {
   return (await refreshTokens(auth.access_token)).access_token;
 }
 
+/** A valid access token (refreshed first when it is about to expire), for raw requests. */
+export function accessToken() {
+  return freshAccessToken();
+}
+
 /** An authorised API call; refreshes an expired access token first, and once more on a 401. */
 export async function api(path, options = {}) {
   const token = await freshAccessToken();

@@ -1,10 +1,11 @@
 // The phone's local database (IndexedDB): a few promise helpers, no library.
 // Stores: meta (key/value: auth, me, grids, cursor, device id), forms (definitions),
 // records (the records of my grids, with my unsent local edits), outbox (items to upload),
-// search (one small entry per record for the list and its search: see search-index.js).
+// search (one small entry per record for the list and its search: see search-index.js),
+// photos (captured pictures until the server has them).
 
 const NAME = "zhiwang";
-const VERSION = 2;
+const VERSION = 3; // 2: the list's search index (issue 14); 3: photos (issue 17)
 let opening = null;
 
 /** The open database (created or upgraded on first use). */
@@ -22,6 +23,8 @@ export function openDb() {
         outbox.createIndex("record_id", "record_id");
       }
       if (event.oldVersion < 2) db.createObjectStore("search", { keyPath: "id" }); // filled lazily
+      // Photos (issue 17): {sha256, blob, size, content_type, width, height, uploaded, error?}.
+      if (event.oldVersion < 3) db.createObjectStore("photos", { keyPath: "sha256" });
     };
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -93,6 +96,6 @@ export async function setMeta(key, value) {
 
 /** Forget everything (sign-out of another user on this phone). */
 export async function clearAll() {
-  return transaction(["meta", "forms", "records", "outbox", "search"], (s) =>
+  return transaction(["meta", "forms", "records", "outbox", "search", "photos"], (s) =>
     Promise.all(Object.values(s).map((store) => done(store.clear()))));
 }

@@ -63,3 +63,21 @@ export function gridAt(grids, point) {
   const feature = (grids?.features || []).find((f) => contains(f.geometry, point));
   return feature ? feature.properties.code : null;
 }
+
+const EARTH_M = 6371008.8;
+const RAD = Math.PI / 180;
+
+/** Great-circle distance in metres between two WGS-84 [lon, lat] points. */
+export function distanceM([lon1, lat1], [lon2, lat2]) {
+  const h = Math.sin(((lat2 - lat1) * RAD) / 2) ** 2 +
+    Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(((lon2 - lon1) * RAD) / 2) ** 2;
+  return 2 * EARTH_M * Math.asin(Math.sqrt(h));
+}
+
+/** The initial bearing (degrees from north, clockwise) from one [lon, lat] to another. */
+export function bearingDeg([lon1, lat1], [lon2, lat2]) {
+  const y = Math.sin((lon2 - lon1) * RAD) * Math.cos(lat2 * RAD);
+  const x = Math.cos(lat1 * RAD) * Math.sin(lat2 * RAD) -
+    Math.sin(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.cos((lon2 - lon1) * RAD);
+  return (Math.atan2(y, x) / RAD + 360) % 360;
+}

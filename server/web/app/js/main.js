@@ -16,6 +16,7 @@ import { renderMap } from "./ui/map-screen.js";
 import { renderOutbox } from "./ui/outbox.js";
 import { renderRecord } from "./ui/record-view.js";
 import { renderStatus } from "./ui/status-bar.js";
+import { keepTilePackFresh, refreshTilePack } from "./tile-pack.js";
 
 const AUTO_SYNC_MS = 60_000;
 const root = document.getElementById("app");
@@ -25,6 +26,7 @@ let statusLine = null;
 let lastEvent = null;
 let cleanup = null;
 let editing = false;
+let selfUpdating = false; // the map screen redraws its own layers after a sync
 
 const TABS = [["map", "tab_map", "◇"], ["records", "tab_records", "☰"], ["new", "tab_new", "＋"],
   ["outbox", "tab_outbox", "⇅"]];
@@ -61,6 +63,7 @@ async function route() {
   cleanup?.();
   cleanup = null;
   editing = false;
+  selfUpdating = false;
   hideToast();
   // Each route renders into its own element: a slower, older route finishing late then
   // writes into a detached element instead of over the current screen.
@@ -87,8 +90,10 @@ async function route() {
       return renderOutbox(screen, { onFix: (id) => go(`#/edit/${id}`), onOpen: (id) => go(`#/record/${id}`) });
     default: {
       const stop = await renderMap(screen, { onRecord: (id) => go(`#/record/${id}`) });
-      if (screen.isConnected) cleanup = stop;
-      else stop();
+      if (screen.isConnected) {
+        cleanup = stop;
+        selfUpdating = true;
+      } else stop();
     }
   }
 }
@@ -139,13 +144,12 @@ async function start() {
   if (!location.hash) location.hash = "#/map";
   route();
   syncNow().catch(() => {}); // the first sign-in downloads the forms, grids and records
+  refreshTilePack().catch(() => {}); // finish a map pack an earlier session left half done
 }
 
 onSync(async (event) => {
-  if (event.phase !== "progress") {
-    document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
-    lastEvent = event;
-  }
+  if (event.phase === "reference") return; // the map screen listens for it itself
+  document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
   if (event.phase === "done") document.body.dataset.syncs = Number(document.body.dataset.syncs || 0) + 1;
   await refreshStatus(lastEvent);
   if (event.phase === "failed" && event.error instanceof SignInNeeded) return signInScreen(true);
@@ -153,8 +157,9 @@ onSync(async (event) => {
     await signOut();
     return signInScreen(false, null, event.error.message);
   }
-  if (event.phase === "done" && !editing) route();
+  if (event.phase === "done" && !editing && !selfUpdating) route();
 });
+keepTilePackFresh();
 window.addEventListener("hashchange", () => { if (status) route(); });
 window.addEventListener("online", () => {
   if (!status) return; // signed out: nothing to sync

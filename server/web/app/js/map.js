@@ -1,221 +1,178 @@
-// A small vector map in SVG: grid outlines, records as points, my position with its accuracy.
-// No tiles (there are none offline): coordinates are projected to metres around the grids'
-// centre, so the accuracy circle and the scale bar are true to size. One finger pans,
-// two fingers (or the wheel, or the buttons) zoom.
+// The collector's map (Leaflet): the base map, my grids (neighbours dashed), the records of my
+// grids as clustered markers, my position with its accuracy circle, and a line to a record I
+// am walking to. Everything is given in WGS-84 and drawn in the base map's datum.
+// The screens use this small API only: createGridMap(), setGrids, setRecords, setPosition,
+// fit, centreOnMe, zoomIn/zoomOut, showRoute, view, destroy.
 
-const SVG = "http://www.w3.org/2000/svg";
-const R = 6371008.8;
-const RAD = Math.PI / 180;
-const MARKER_PX = 7;
+import { loadLeaflet, projector, tileLayers, zoomLimits } from "/shared/basemap.js";
 
-function el(name, attributes = {}, parent = null) {
-  const node = document.createElementNS(SVG, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (parent) parent.append(node);
-  return node;
-}
+const SAME_SPOT_M = 3; // a cluster this small opens as a list: zooming would not split it
+const STATE_ORDER = ["rejected", "waiting", "held", "pending"];
 
-function ringsOf(geometry) {
+/** A GeoJSON (Multi)Polygon as Leaflet's nested [lat, lng] arrays, in the map's datum. */
+export function latLngsOf(geometry, project) {
   if (!geometry) return [];
-  return geometry.type === "Polygon" ? geometry.coordinates : geometry.coordinates.flat();
+  const polygon = (rings) => rings.map((ring) => ring.map(project));
+  return geometry.type === "Polygon" ? polygon(geometry.coordinates) : geometry.coordinates.map(polygon);
 }
 
-/** The map widget: new GridMap(container, {onRecord(id)}). */
-export class GridMap {
-  constructor(container, { onRecord } = {}) {
-    this.container = container;
-    this.onRecord = onRecord;
-    this.origin = null;
-    this.view = { x: 0, y: 0, mpp: 2 }; // centre in metres, metres per pixel
-    this.svg = el("svg", { class: "map-svg", role: "img" }, container);
-    this.layers = Object.fromEntries(["grids", "labels", "me", "records"].map((name) =>
-      [name, el("g", { class: `layer-${name}` }, this.svg)]));
-    this.scale = document.createElement("div");
-    this.scale.className = "map-scale";
-    container.append(this.scale);
-    this.markers = [];
-    this.bindGestures();
-    new ResizeObserver(() => this.render()).observe(container);
+/** A map in `container`; onRecords(ids) when a record (or a spot with several) is tapped. */
+export async function createGridMap(container, { basemap, onRecords }) {
+  const L = await loadLeaflet();
+  return new GridMap(L, container, { basemap, onRecords });
+}
+
+class GridMap {
+  constructor(L, container, { basemap, onRecords }) {
+    this.L = L;
+    this.onRecords = onRecords;
+    this.map = L.map(container, { zoomControl: false, ...zoomLimits(basemap), zoomSnap: 1 });
+    this.map.attributionControl.setPrefix("Leaflet");
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(this.map);
+    this.map.createPane("gridLabels").style.zIndex = 450; // above the outlines, under markers
+    this.tiles = [];
+    this.setBasemap(basemap);
+    this.grids = L.featureGroup().addTo(this.map);
+    this.records = L.markerClusterGroup({ maxClusterRadius: 48, showCoverageOnHover: false,
+      zoomToBoundsOnClick: false, spiderfyOnMaxZoom: false, chunkedLoading: true,
+      iconCreateFunction: (cluster) => this.clusterIcon(cluster) }).addTo(this.map);
+    this.records.on("clusterclick", (event) => this.openCluster(event.layer));
+    this.me = L.featureGroup().addTo(this.map);
+    this.route = L.featureGroup().addTo(this.map);
+    const [w, s, e, n] = basemap?.source?.bounds || [73, 18, 135, 54]; // until grids arrive
+    this.map.fitBounds([[s, w], [n, e]]);
   }
 
-  project([lon, lat]) {
-    const [lon0, lat0] = this.origin;
-    return [(lon - lon0) * RAD * R * Math.cos(lat0 * RAD), -(lat - lat0) * RAD * R];
+  /** Show another base map; grids, records and position must then be set again (its datum). */
+  setBasemap(basemap) {
+    for (const layer of this.tiles) layer.remove();
+    this.project = projector(basemap);
+    const { minZoom, maxZoom } = zoomLimits(basemap);
+    this.map.setMinZoom(minZoom).setMaxZoom(maxZoom);
+    this.tiles = tileLayers(this.L, basemap);
+    for (const layer of this.tiles) layer.addTo(this.map);
   }
 
-  /** Draw the grids of a FeatureCollection (assigned ones stronger) and fit the view to mine. */
+  /** Draw the grids of a FeatureCollection (mine strong, neighbours dashed). */
   setGrids(collection) {
-    const features = collection?.features || [];
-    this.layers.grids.replaceChildren();
-    this.layers.labels.replaceChildren();
-    this.labels = [];
-    const mine = features.filter((f) => f.properties.relation !== "neighbour");
-    const points = (mine.length ? mine : features).flatMap((f) => ringsOf(f.geometry).flat());
-    if (!points.length) return;
-    const lons = points.map((p) => p[0]);
-    const lats = points.map((p) => p[1]);
-    this.origin ??= [(Math.min(...lons) + Math.max(...lons)) / 2,
-      (Math.min(...lats) + Math.max(...lats)) / 2];
-    const mineLast = (f) => (f.properties.relation === "neighbour" ? 0 : 1);
-    const ordered = [...features].sort((a, b) => mineLast(a) - mineLast(b));
-    for (const feature of ordered) {
-      const d = ringsOf(feature.geometry).map((ring) => "M" + ring.map((p) =>
-        this.project(p).map((v) => v.toFixed(1)).join(",")).join("L") + "Z").join("");
+    const L = this.L;
+    this.grids.clearLayers();
+    this.mineBounds = null;
+    const features = [...(collection?.features || [])].sort((a, b) =>
+      (a.properties.relation === "neighbour" ? 0 : 1) - (b.properties.relation === "neighbour" ? 0 : 1));
+    for (const feature of features) {
       const own = feature.properties.relation !== "neighbour";
-      el("path", { d, class: own ? "grid grid-mine" : "grid grid-neighbour",
-        "fill-rule": "evenodd", "vector-effect": "non-scaling-stroke",
-        "data-code": feature.properties.code }, this.layers.grids);
-      const box = ringsOf(feature.geometry)[0].map((p) => this.project(p));
-      const cx = (Math.min(...box.map((p) => p[0])) + Math.max(...box.map((p) => p[0]))) / 2;
-      const cy = (Math.min(...box.map((p) => p[1])) + Math.max(...box.map((p) => p[1]))) / 2;
-      const text = el("text", { class: own ? "grid-label mine" : "grid-label" }, this.layers.labels);
-      text.textContent = own ? `${feature.properties.name || ""} ${feature.properties.code}`
-        : feature.properties.code;
-      this.labels.push({ node: text, x: cx, y: cy });
+      const polygon = L.polygon(latLngsOf(feature.geometry, this.project), {
+        className: own ? "grid grid-mine" : "grid grid-neighbour", interactive: false,
+        color: own ? "#0f5c8c" : "#56616d", weight: own ? 3 : 2, dashArray: own ? null : "6 5",
+        fillColor: own ? "#0f5c8c" : "#8894a0", fillOpacity: own ? 0.08 : 0.03 });
+      polygon.bindTooltip(own ? `${feature.properties.name || ""} ${feature.properties.code}` : feature.properties.code,
+        { permanent: true, direction: "center", pane: "gridLabels",
+          className: own ? "grid-label mine" : "grid-label" });
+      polygon.on("add", () => polygon.getElement()?.setAttribute("data-code", feature.properties.code));
+      this.grids.addLayer(polygon);
+      if (own) this.mineBounds = this.mineBounds ? this.mineBounds.extend(polygon.getBounds()) : polygon.getBounds();
     }
-    this.bounds = this.boundsOf(points.map((p) => this.project(p)));
-    this.fit();
+    this.mineBounds ??= features.length ? this.grids.getBounds() : null;
   }
 
-  boundsOf(xy) {
-    return { minX: Math.min(...xy.map((p) => p[0])), maxX: Math.max(...xy.map((p) => p[0])),
-      minY: Math.min(...xy.map((p) => p[1])), maxY: Math.max(...xy.map((p) => p[1])) };
-  }
-
-  /** Records as points: [{id, point:[lon,lat], kind, state}]. */
+  /** Records as markers: [{id, kind, state, title, point: [lon, lat]}]. */
   setRecords(records) {
-    this.layers.records.replaceChildren();
-    this.markers = [];
-    if (!this.origin) return;
-    for (const record of records) {
-      if (!record.point) continue;
-      const [x, y] = this.project(record.point);
-      const circle = el("circle", { class: `record kind-${record.kind} state-${record.state}`,
-        "data-id": record.id }, this.layers.records);
-      circle.addEventListener("click", (event) => {
-        event.stopPropagation();
-        this.onRecord?.(record.id);
-      });
-      this.markers.push({ node: circle, x, y });
-    }
-    this.render();
+    const L = this.L;
+    this.records.clearLayers();
+    this.markers = new Map();
+    const markers = records.filter((r) => r.point).map((record) => {
+      const marker = L.marker(this.project(record.point), { title: record.title, alt: record.title,
+        icon: L.divIcon({ className: `record kind-${record.kind} state-${record.state}`, iconSize: [18, 18] }) });
+      marker.record = record;
+      marker.on("click", () => this.onRecords?.([record.id]));
+      marker.on("add", () => { marker.getElement().dataset.id = record.id; });
+      this.markers.set(record.id, marker);
+      return marker;
+    });
+    this.records.addLayers(markers);
   }
 
-  /** My position {lon, lat, accuracy_m} (or null). */
+  clusterIcon(cluster) {
+    const states = new Set(cluster.getAllChildMarkers().map((m) => m.record.state));
+    const worst = STATE_ORDER.find((s) => states.has(s)) || "synced";
+    const count = cluster.getChildCount();
+    const size = count < 10 ? 30 : count < 100 ? 36 : 44;
+    return this.L.divIcon({ html: `<span>${count}</span>`, iconSize: [size, size],
+      className: `record-cluster state-${worst}` });
+  }
+
+  openCluster(cluster) {
+    const bounds = cluster.getBounds();
+    const spread = this.map.distance(bounds.getSouthWest(), bounds.getNorthEast());
+    if (spread <= SAME_SPOT_M || this.map.getZoom() >= this.map.getMaxZoom()) {
+      this.onRecords?.(cluster.getAllChildMarkers().map((m) => m.record.id));
+    } else {
+      cluster.zoomToBounds({ padding: [48, 48] });
+    }
+  }
+
+  /** My position {lon, lat, accuracy_m} (or null): a dot and its accuracy circle. */
   setPosition(position) {
     this.position = position;
-    this.layers.me.replaceChildren();
-    if (!position || !this.origin) return;
-    const [x, y] = this.project([position.lon, position.lat]);
-    el("circle", { class: "me-accuracy", cx: x, cy: y, r: position.accuracy_m || 0,
-      "vector-effect": "non-scaling-stroke" }, this.layers.me);
-    this.me = el("circle", { class: "me-dot", cx: x, cy: y }, this.layers.me);
-    this.meXY = [x, y];
-    this.render();
+    this.me.clearLayers();
+    if (!position) return;
+    const at = this.project([position.lon, position.lat]);
+    this.me.addLayer(this.L.circle(at, { radius: position.accuracy_m || 0, className: "me-accuracy",
+      interactive: false, color: "#2f6fd6", weight: 1, fillColor: "#2f6fd6", fillOpacity: 0.12 }));
+    this.me.addLayer(this.L.circleMarker(at, { radius: 7, className: "me-dot", interactive: false,
+      color: "#fff", weight: 2.5, fillColor: "#2f6fd6", fillOpacity: 1 }));
+    this.drawRoute();
   }
 
-  /** Show all my grids. */
+  /** Show a line from me to a record's point (null clears it); frames both. */
+  showRoute(point) {
+    this.target = point;
+    this.drawRoute();
+    if (!point) return;
+    const ends = [point, this.position && [this.position.lon, this.position.lat]].filter(Boolean);
+    if (ends.length) this.map.fitBounds(this.L.latLngBounds(ends.map(this.project)), { padding: [60, 60], maxZoom: 18 });
+  }
+
+  drawRoute() {
+    this.route.clearLayers();
+    if (!this.target) return;
+    const target = this.project(this.target);
+    this.route.addLayer(this.L.circleMarker(target, { radius: 13, className: "route-target",
+      interactive: false, color: "#c0392b", weight: 3, fill: false }));
+    if (this.position) {
+      this.route.addLayer(this.L.polyline([this.project([this.position.lon, this.position.lat]), target],
+        { className: "route", interactive: false, color: "#c0392b", weight: 3, dashArray: "8 6" }));
+    }
+  }
+
+  /** Show all my grids; whether there were any to show. */
   fit() {
-    if (!this.bounds) return;
-    const { width, height } = this.size();
-    const b = this.bounds;
-    this.view = { x: (b.minX + b.maxX) / 2, y: (b.minY + b.maxY) / 2,
-      mpp: Math.max((b.maxX - b.minX) / (width - 24), (b.maxY - b.minY) / (height - 24), 0.05) };
-    this.render();
+    if (this.mineBounds) this.map.fitBounds(this.mineBounds, { padding: [16, 16] });
+    return Boolean(this.mineBounds);
   }
 
   /** Centre on my position. */
   centreOnMe() {
-    if (!this.meXY) return;
-    [this.view.x, this.view.y] = this.meXY;
-    this.view.mpp = Math.min(this.view.mpp, 1);
-    this.render();
+    if (!this.position) return;
+    this.map.setView(this.project([this.position.lon, this.position.lat]), Math.max(this.map.getZoom(), 17));
   }
 
-  zoom(factor, px = null, py = null) {
-    const { width, height } = this.size();
-    const ax = px ?? width / 2;
-    const ay = py ?? height / 2;
-    const before = this.toMap(ax, ay);
-    this.view.mpp = Math.min(Math.max(this.view.mpp / factor, 0.02), 200);
-    const after = this.toMap(ax, ay);
-    this.view.x += before[0] - after[0];
-    this.view.y += before[1] - after[1];
-    this.render();
+  zoomIn() { this.map.zoomIn(); }
+
+  zoomOut() { this.map.zoomOut(); }
+
+  /** The view {centre, zoom}, to come back to it after the screen is drawn again. */
+  get view() {
+    const c = this.map.getCenter();
+    return { centre: [c.lat, c.lng], zoom: this.map.getZoom() };
   }
 
-  size() {
-    return { width: this.container.clientWidth || 360, height: this.container.clientHeight || 400 };
+  set view({ centre, zoom }) {
+    this.map.setView(centre, zoom, { animate: false });
   }
 
-  toMap(px, py) {
-    const { width, height } = this.size();
-    return [this.view.x + (px - width / 2) * this.view.mpp, this.view.y + (py - height / 2) * this.view.mpp];
-  }
-
-  render() {
-    const { width, height } = this.size();
-    const { x, y, mpp } = this.view;
-    this.svg.setAttribute("viewBox",
-      `${x - (width / 2) * mpp} ${y - (height / 2) * mpp} ${width * mpp} ${height * mpp}`);
-    for (const marker of this.markers) {
-      marker.node.setAttribute("cx", marker.x);
-      marker.node.setAttribute("cy", marker.y);
-      marker.node.setAttribute("r", MARKER_PX * mpp);
-      marker.node.setAttribute("stroke-width", 2 * mpp);
-    }
-    for (const label of this.labels || []) {
-      label.node.setAttribute("x", label.x);
-      label.node.setAttribute("y", label.y);
-      label.node.setAttribute("font-size", 12 * mpp);
-    }
-    if (this.me) {
-      this.me.setAttribute("r", 6 * mpp);
-      this.me.setAttribute("stroke-width", 2.5 * mpp);
-    }
-    this.renderScale(mpp);
-  }
-
-  renderScale(mpp) {
-    const target = 90 * mpp;
-    const step = 10 ** Math.floor(Math.log10(target));
-    const nice = [5, 2, 1].map((k) => k * step).find((v) => v <= target) || step;
-    this.scale.style.width = `${nice / mpp}px`;
-    this.scale.textContent = nice >= 1000 ? `${nice / 1000} km` : `${nice} m`;
-  }
-
-  bindGestures() {
-    const pointers = new Map();
-    let pinch = null;
-    this.svg.addEventListener("pointerdown", (e) => {
-      if (!e.target.dataset?.id) this.svg.setPointerCapture(e.pointerId); // a tap on a record stays a click
-      pointers.set(e.pointerId, [e.clientX, e.clientY]);
-    });
-    this.svg.addEventListener("pointermove", (e) => {
-      if (!pointers.has(e.pointerId)) return;
-      const [px, py] = pointers.get(e.pointerId);
-      pointers.set(e.pointerId, [e.clientX, e.clientY]);
-      if (pointers.size === 1) {
-        this.view.x -= (e.clientX - px) * this.view.mpp;
-        this.view.y -= (e.clientY - py) * this.view.mpp;
-        this.render();
-      } else if (pointers.size === 2) {
-        const [a, b] = [...pointers.values()];
-        const distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
-        if (pinch) this.zoom(distance / pinch);
-        pinch = distance;
-      }
-    });
-    const end = (e) => {
-      pointers.delete(e.pointerId);
-      if (pointers.size < 2) pinch = null;
-    };
-    this.svg.addEventListener("pointerup", end);
-    this.svg.addEventListener("pointercancel", end);
-    this.svg.addEventListener("wheel", (e) => {
-      e.preventDefault();
-      const box = this.svg.getBoundingClientRect();
-      this.zoom(e.deltaY < 0 ? 1.25 : 0.8, e.clientX - box.left, e.clientY - box.top);
-    }, { passive: false });
+  destroy() {
+    this.map.remove();
   }
 }

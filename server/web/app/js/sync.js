@@ -8,6 +8,7 @@
 import { api, OfflineError } from "./api.js";
 import { all, getMeta, put, setMeta, transaction } from "./db.js";
 import { OPEN, settle, UNDECIDED, uuid } from "./records.js";
+import { refreshPhotoLimit, uploadPhotos } from "./photos.js"; // issue 17
 import { dropRecord, storeRecord } from "./search-index.js";
 
 const BATCH_SIZE = 100;
@@ -21,8 +22,8 @@ const listeners = new Set();
 /** The account is not a collector's: the phone app does not sync it. */
 export class NotACollector extends Error {}
 
-/** Be told when sync starts, makes progress, ends or fails: fn({phase, error?, stage?, done?,
- * total?}). */
+/** Be told when sync starts, makes progress, has the reference data (grids, base map), ends or
+ * fails: fn({phase, error?, stage?, done?, total?}). */
 export function onSync(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -56,8 +57,10 @@ export function syncNow() {
     try {
       if (!navigator.onLine) throw new OfflineError("offline");
       await upload();
+      await uploadPhotos(); // issue 17: photos after the batches that reference them
       await recheckUndecided();
       await downloadReferenceData();
+      emit({ phase: "reference" }); // grids and base map are in: the map need not wait for records
       await downloadChanges();
       await pruneOutbox();
       await setMeta("last_sync", new Date().toISOString());
@@ -194,7 +197,7 @@ async function conditionalGet(path, metaKey) {
   return response.body;
 }
 
-/** My profile, the latest forms (and their definitions), my grids: refreshed with ETags. */
+/** My profile, the latest forms (and their definitions), my grids, the base map: with ETags. */
 export async function downloadReferenceData() {
   const { body: me } = await api("/me");
   await setMeta("me", me);
@@ -208,6 +211,8 @@ export async function downloadReferenceData() {
     }
   }
   await conditionalGet("/grids", "grids");
+  await conditionalGet("/basemap", "basemap");
+  await refreshPhotoLimit(); // issue 17: Tus-Max-Size, to refuse an oversize photo at capture
 }
 
 function feedPage(since) {
@@ -266,6 +271,7 @@ export async function applyChanges(changes) {
         form_version: change.form_version, grid: change.grid, key: change.key,
         version: Math.max(record.version ?? 0, change.version) });
       record.server = { version: change.version, data: change.data, geometry: change.geometry,
+        photos: change.photos, // issue 17: pending/arrived
         updated_at: change.updated_at, updated_by: change.updated_by, retired: change.retired };
       storeRecord(s, settle(record, itemsOf.get(change.id) || []));
     });

@@ -12,6 +12,9 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 const DATETIME = new RegExp("^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})" +
   "(?::([0-9]{2})(?:\\.([0-9]{1,6}))?)?(Z|([+-])([0-9]{2}):([0-9]{2}))$");
+const SHA256 = /^[0-9a-f]{64}$/;
+const PHOTO_KEYS = ["content_type", "sha256", "size"];
+export const PHOTO_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"];
 const ID_CARD_SHAPE = /^[0-9]{17}[0-9Xx]$/;
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const MOBILE = /^1[3-9][0-9]{9}$/;
@@ -33,12 +36,15 @@ const BAD_DATETIME = problem("datetime", "must be an ISO 8601 date and time with
 const PHONE = problem("phone", "must be a mobile number (11 digits) or a landline with area code",
   "应为11位手机号码或带区号的固定电话");
 const REF = problem("ref", "must be a record id (UUID)", "应为记录编号（UUID）");
+const PHOTO = problem("photo", "each photo must be {sha256: 64 lower-case hex digits, content_type: " +
+  "image/jpeg|png|webp, size: bytes}", "照片信息无效（sha256、类型或大小不正确）");
+const DUPLICATE_PHOTO = problem("duplicate_photo", "lists the same photo twice", "照片重复");
 const TYPES = {
   text: ["a string", "文本"], integer: ["a whole number", "整数"], decimal: ["a number", "数字"],
   date: ["a date string", "日期文本"], datetime: ["a date-time string", "日期时间文本"],
   select_one: ["a choice value", "选项值"], select_multiple: ["a list of choice values", "选项值列表"],
   id_card: ["an ID number string", "身份号码文本"], phone: ["a phone number string", "电话号码文本"],
-  ref: ["a record id string", "记录编号文本"],
+  ref: ["a record id string", "记录编号文本"], photo: ["a list of photos", "照片列表"],
 };
 const ID_CARD = {
   format: problem("id_card.format", "must be 18 characters: 17 digits, then a digit or X",
@@ -333,8 +339,28 @@ function refCheck(definition, field) {
   };
 }
 
+function isPhoto(photo) {
+  if (photo === null || typeof photo !== "object" || Array.isArray(photo)) return false;
+  const keys = Object.keys(photo).sort();
+  if (keys.length !== 3 || keys.some((key, i) => key !== PHOTO_KEYS[i])) return false;
+  const { sha256, content_type: type, size } = photo;
+  return typeof sha256 === "string" && SHA256.test(sha256) && PHOTO_CONTENT_TYPES.includes(type) &&
+    Number.isInteger(size) && size >= 1 && size <= SAFE_INTEGER;
+}
+
+function photoCheck(definition, field) {
+  const most = field.max_count ?? 1;
+  const tooMany = problem("max_count", `may hold at most ${most} photos`, `最多${most}张照片`);
+  return (value) => {
+    if (!Array.isArray(value)) return fail(typeProblem(field));
+    if (value.length > most) return fail(tooMany);
+    if (!value.every(isPhoto)) return fail(PHOTO);
+    return new Set(value.map((p) => p.sha256)).size === value.length ? ok(value) : fail(DUPLICATE_PHOTO);
+  };
+}
+
 const CHECK_BUILDERS = {
   text: textCheck, integer: numberCheck, decimal: numberCheck, date: dateCheck,
   datetime: dateCheck, select_one: selectCheck, select_multiple: selectCheck,
-  id_card: idCardCheck, phone: phoneCheck, ref: refCheck,
+  id_card: idCardCheck, phone: phoneCheck, ref: refCheck, photo: photoCheck,
 };

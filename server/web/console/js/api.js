@@ -88,6 +88,15 @@ function url(path, query) {
   return target.pathname + target.search;
 }
 
+/** A binary resource of the API (a photo) as a Blob, or null when it is not there (yet). */
+export async function apiBlob(path, query) {
+  let session = load();
+  if (!session) return null;
+  if (session.expiresAt - Date.now() < EARLY_REFRESH_MS) session = (await refresh(session)) || session;
+  const response = await fetch(url(path, query), { headers: { Authorization: `Bearer ${session.access}` } });
+  return response.ok ? response.blob() : null;
+}
+
 /** Call the API: api('/conflicts', {query}) or api('/conflicts/1/claim', {method: 'POST'}). */
 export async function api(path, { method = 'GET', body, query } = {}) {
   let session = load();

@@ -4,6 +4,13 @@ import { formDefinition, fieldLabel } from './forms.js';
 
 let grids = null;
 let forms = null;
+let basemap = null;
+
+/** How to draw the base map (GET /api/v1/basemap), once per page load. */
+export function basemapConfig() {
+  if (!basemap) basemap = api('/basemap').catch((error) => { basemap = null; throw error; });
+  return basemap;
+}
 
 /** The grids I may see, as a FeatureCollection (the browser revalidates with its ETag). */
 export function myGrids() {

@@ -13,16 +13,6 @@ export function h(spec, props = {}, ...children) {
   return el;
 }
 
-/** An SVG element with attributes. */
-export function svg(tag, attrs = {}, ...children) {
-  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v !== undefined && v !== null && v !== false) el.setAttribute(k, v);
-  }
-  append(el, children);
-  return el;
-}
-
 function setProps(el, props) {
   for (const [k, v] of Object.entries(props || {})) {
     if (v === undefined || v === null || v === false) continue;

@@ -1,6 +1,7 @@
 // Form definitions drive how record data is shown: field order, labels, choice labels.
 import { api } from './api.js';
 import { label, t } from './i18n.js';
+import { photoStrip } from './photos.js'; // issue 17
 
 const definitions = new Map();
 
@@ -43,6 +44,7 @@ export function showValue(def, name, value) {
   if (value === undefined || value === null || value === '' ||
       (Array.isArray(value) && value.length === 0)) return '';
   const f = field(def, name);
+  if (f?.type === 'photo' && Array.isArray(value)) return photoStrip(value); // issue 17: thumbnails
   if (f && (f.type === 'select_one' || f.type === 'select_multiple')) {
     const values = Array.isArray(value) ? value : [value];
     return values.map((v) => choiceLabel(def, f, v)).join(t('list.separator'));

@@ -1,96 +1,149 @@
-// Maps as plain SVG drawn from GeoJSON: an equirectangular projection scaled by cos(latitude),
-// accurate enough at grid scale. No tiles, no library, nothing fetched from the network.
-import { svg } from './dom.js';
+// The console's maps (Leaflet, the same library and base map as the phone app): grids as
+// polygons (filled, classed, clickable and focusable), points with their accuracy circles,
+// labels, lines, and records as clustered markers. Points are WGS-84, drawn in the base map's
+// datum. Screens use: const map = await gridMap(box, features, options); map.update(options).
+import { loadLeaflet, projector, tileLayers, zoomLimits } from '/shared/basemap.js';
+import { basemapConfig } from './data.js';
+import { h } from './dom.js';
 
-const UNITS_PER_DEGREE = 100000;
-const METRES_PER_DEGREE_LAT = 110574;
-
-function rings(geometry) {
-  if (!geometry) return [];
-  if (geometry.type === 'Polygon') return geometry.coordinates;
-  if (geometry.type === 'MultiPolygon') return geometry.coordinates.flat();
+function latLngs(geometry, project) {
+  const polygon = (rings) => rings.map((ring) => ring.map(project));
+  if (geometry?.type === 'Polygon') return polygon(geometry.coordinates);
+  if (geometry?.type === 'MultiPolygon') return geometry.coordinates.map(polygon);
   return [];
-}
-
-function bounds(features, points) {
-  const box = [Infinity, Infinity, -Infinity, -Infinity];
-  const add = (lon, lat, pad = 0) => {
-    box[0] = Math.min(box[0], lon - pad); box[1] = Math.min(box[1], lat - pad);
-    box[2] = Math.max(box[2], lon + pad); box[3] = Math.max(box[3], lat + pad);
-  };
-  for (const f of features) for (const ring of rings(f.geometry)) for (const [x, y] of ring) add(x, y);
-  for (const p of points) add(p.lon, p.lat, (p.accuracy_m || 0) / METRES_PER_DEGREE_LAT);
-  if (!Number.isFinite(box[0])) return [0, 0, 0.01, 0.01];
-  return box;
 }
 
 /** The centre of a feature's bounding box, as [lon, lat] (a label anchor). */
 export function anchor(feature) {
-  const [x0, y0, x1, y1] = bounds([feature], []);
-  return [(x0 + x1) / 2, (y0 + y1) / 2];
+  const points = (feature.geometry.type === 'Polygon' ? feature.geometry.coordinates
+    : feature.geometry.coordinates.flat()).flat();
+  const lons = points.map((p) => p[0]);
+  const lats = points.map((p) => p[1]);
+  return [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2];
 }
 
 /**
- * An SVG map of grid features, with optional points (and their accuracy circles) and labels.
+ * A map of grid features in `box`, framing options.fit (default: all features) and the points.
  * options: fill(feature) → colour, className(feature) → class, title(feature) → tooltip,
  * onSelect(feature), points: [{lon, lat, accuracy_m, className, title}],
  * labels: [{lon, lat, text, className}], lines: [{from: [lon, lat], to: [lon, lat], className}],
- * fit: the features to frame (all by default; the points are always framed), ariaLabel.
+ * records: [{id, lon, lat, kind, title}] with onRecord(id), ariaLabel.
  */
-export function gridMap(features, options = {}) {
-  const points = options.points || [];
-  const [minLon, minLat, maxLon, maxLat] = bounds(options.fit || features, points);
-  const cos = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
-  const project = ([lon, lat]) => [
-    ((lon - minLon) * cos * UNITS_PER_DEGREE).toFixed(1),
-    ((maxLat - lat) * UNITS_PER_DEGREE).toFixed(1)];
-  const width = Math.max((maxLon - minLon) * cos * UNITS_PER_DEGREE, 1);
-  const height = Math.max((maxLat - minLat) * UNITS_PER_DEGREE, 1);
-  const pad = Math.max(width, height) * 0.04;
-  const root = svg('svg', {
-    class: 'map', viewBox: `${-pad} ${-pad} ${width + 2 * pad} ${height + 2 * pad}`,
-    role: 'img', 'aria-label': options.ariaLabel || '', preserveAspectRatio: 'xMidYMid meet',
+export async function gridMap(box, features, options = {}) {
+  const [L, basemap] = await Promise.all([loadLeaflet(), basemapConfig()]);
+  const element = h('div.map', { role: 'region', 'aria-label': options.ariaLabel || '' });
+  box.replaceChildren(element);
+  if (!(await shown(element))) return null; // the screen was left before the map could show
+  return new GridMap(L, element, basemap, features, options);
+}
+
+/** Wait until an element is on the page with a size (a map frames itself by its size). */
+function shown(element, patience = 600) {
+  return new Promise((resolve) => {
+    const check = (left) => {
+      if (element.isConnected && element.clientWidth) resolve(true);
+      else if (left <= 0) resolve(false);
+      else requestAnimationFrame(() => check(left - 1));
+    };
+    check(patience);
   });
-  const grids = svg('g', { class: 'map-grids' });
-  for (const feature of features) {
-    const d = rings(feature.geometry)
-      .map((ring) => 'M' + ring.map((c) => project(c).join(' ')).join('L') + 'Z').join('');
-    const path = svg('path', {
-      d, 'fill-rule': 'evenodd', class: `grid ${options.className ? options.className(feature) : ''}`,
-      style: options.fill ? `fill:${options.fill(feature)}` : null, 'data-code': feature.id ?? feature.properties?.code,
-      tabindex: options.onSelect ? 0 : null, role: options.onSelect ? 'button' : null,
-    }, svg('title', {}, options.title ? options.title(feature) : (feature.properties?.name || '')));
-    if (options.onSelect) {
-      path.addEventListener('click', () => options.onSelect(feature));
-      path.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); options.onSelect(feature); }
-      });
+}
+
+class GridMap {
+  constructor(L, element, basemap, features, options) {
+    this.L = L;
+    this.project = projector(basemap);
+    this.map = L.map(element, { ...zoomLimits(basemap), zoomSnap: 1 }); // whole zooms: crisp tiles
+    this.map.attributionControl.setPrefix('Leaflet');
+    L.control.scale({ imperial: false }).addTo(this.map);
+    for (const layer of tileLayers(L, basemap)) layer.addTo(this.map);
+    this.features = features;
+    this.polygons = features.map((feature) => L.polygon(latLngs(feature.geometry, this.project)));
+    this.frame(options); // a map takes layers once it has a view
+    this.polygons.forEach((layer, i) => this.addGrid(layer, features[i]));
+    this.overlay = L.featureGroup().addTo(this.map);
+    this.update(options);
+  }
+
+  addGrid(layer, feature) {
+    const code = feature.id ?? feature.properties?.code;
+    layer.addTo(this.map);
+    const path = layer.getElement();
+    path.dataset.code = code;
+    layer.on('click', () => this.options.onSelect?.(feature));
+    path.addEventListener('keydown', (event) => {
+      if (this.options.onSelect && (event.key === 'Enter' || event.key === ' ')) {
+        event.preventDefault();
+        this.options.onSelect(feature);
+      }
+    });
+  }
+
+  /** Restyle the grids and redraw points, labels, lines and records from new options. */
+  update(options) {
+    this.options = options;
+    this.features.forEach((feature, i) => {
+      const layer = this.polygons[i];
+      const path = layer.getElement();
+      const fill = options.fill?.(feature);
+      layer.setStyle({ fillColor: fill || '#5b6b7b', fillOpacity: fill ? 0.62 : 0.06, color: '#5b6b7b', weight: 1 });
+      path.setAttribute('class', `leaflet-interactive grid ${options.className?.(feature) || ''}`);
+      if (options.onSelect) {
+        path.setAttribute('tabindex', '0');
+        path.setAttribute('role', 'button');
+      }
+      const title = options.title ? options.title(feature) : feature.properties?.name || '';
+      path.setAttribute('aria-label', title);
+      layer.unbindTooltip().bindTooltip(title, { sticky: true });
+    });
+    this.overlay.clearLayers();
+    for (const line of options.lines || []) this.drawLine(line);
+    for (const label of options.labels || []) this.drawLabel(label);
+    for (const point of options.points || []) this.drawPoint(point);
+    if (options.records) this.drawRecords(options.records, options.onRecord);
+  }
+
+  drawLine(line) {
+    this.overlay.addLayer(this.L.polyline([this.project(line.from), this.project(line.to)],
+      { className: `map-line ${line.className || ''}`, interactive: false, weight: 2, dashArray: '6 5', color: '#d92d20' }));
+  }
+
+  drawLabel(label) {
+    this.overlay.addLayer(this.L.marker(this.project([label.lon, label.lat]), { interactive: false, keyboard: false,
+      icon: this.L.divIcon({ className: `map-label ${label.className || ''}`, html: '<span></span>', iconSize: null }) })
+      .on('add', (e) => { e.target.getElement().firstChild.textContent = label.text; }));
+  }
+
+  drawPoint(point) {
+    const at = this.project([point.lon, point.lat]);
+    if (point.accuracy_m) {
+      this.overlay.addLayer(this.L.circle(at, { radius: point.accuracy_m, interactive: false, weight: 1,
+        className: `map-accuracy ${point.className || ''}` }));
     }
-    grids.append(path);
+    this.overlay.addLayer(this.L.circleMarker(at, { radius: 6, weight: 2, fillOpacity: 1,
+      className: `map-point ${point.className || ''}` }).bindTooltip(point.title || ''));
   }
-  root.append(grids);
-  for (const line of options.lines || []) {
-    const [x1, y1] = project(line.from);
-    const [x2, y2] = project(line.to);
-    root.append(svg('line', { x1, y1, x2, y2, class: `map-line ${line.className || ''}` }));
+
+  drawRecords(records, onRecord) {
+    const group = this.L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false });
+    group.addLayers(records.map((r) => this.L.marker(this.project([r.lon, r.lat]), { title: r.title,
+      icon: this.L.divIcon({ className: `map-record kind-${r.kind}`, iconSize: [14, 14] }) })
+      .on('click', () => onRecord?.(r.id))
+      .on('add', (e) => { e.target.getElement().dataset.record = r.id; })));
+    this.overlay.addLayer(group);
   }
-  const fontSize = Math.max(width, height) / 55;
-  for (const l of options.labels || []) {
-    const [x, y] = project([l.lon, l.lat]);
-    root.append(svg('text', { x, y, class: `map-label ${l.className || ''}`, 'font-size': fontSize.toFixed(1),
-      'text-anchor': 'middle', 'dominant-baseline': 'middle' }, l.text));
-  }
-  for (const p of points) {
-    const [x, y] = project([p.lon, p.lat]);
-    const group = svg('g', { class: `map-point ${p.className || ''}` }, svg('title', {}, p.title || ''));
-    if (p.accuracy_m) {
-      group.append(svg('circle', { cx: x, cy: y, class: 'accuracy',
-        r: (p.accuracy_m / METRES_PER_DEGREE_LAT * UNITS_PER_DEGREE).toFixed(1) }));
+
+  /** Frame options.fit (or every grid) and the points. */
+  frame(options) {
+    const shown = (options.fit || this.features).map((f) => this.polygons[this.features.indexOf(f)]).filter(Boolean);
+    let bounds = shown.length ? this.L.featureGroup(shown).getBounds() : null;
+    for (const p of options.points || []) {
+      const around = this.L.latLng(this.project([p.lon, p.lat])).toBounds(2 * (p.accuracy_m || 20));
+      bounds = bounds ? bounds.extend(around) : around;
     }
-    group.append(svg('circle', { cx: x, cy: y, r: (fontSize * 0.45).toFixed(1), class: 'dot' }));
-    root.append(group);
+    if (bounds) this.map.fitBounds(bounds, { padding: [12, 12] });
+    else this.map.setView([22.7, 114.35], 12);
   }
-  return root;
 }
 
 /** A stable, well-spread colour for a key (e.g. a collector's username). */

@@ -3,6 +3,7 @@
 import { label, t } from "../i18n.js";
 import { choicesOf } from "../validate.js";
 import { h } from "./dom.js";
+import { photoControl } from "./photos.js"; // issue 17: photo fields
 import { refControl } from "./ref-field.js";
 
 const RADIO_LIMIT = 5;
@@ -64,6 +65,8 @@ export function fieldControl(definition, field, { refChoices, onChange }) {
       return checkboxes(definition, field, onChange);
     case "ref":
       return refControl(field, common, refChoices(field.ref_kind), kindName(definition, field));
+    case "photo": // issue 17
+      return photoControl(field, { onChange });
     default: {
       // A code with a pattern is one line, whatever its maximum length (only free text wraps).
       const long = field.type === "text" && !field.pattern && (field.max_length ?? 2000) > 200;

@@ -9,6 +9,8 @@ import { getRecord, outboxItems } from "../records.js";
 import { titlesOf } from "../search-index.js";
 import { outboxCounts, syncNow } from "../sync.js";
 import { h } from "./dom.js";
+import { keptPhotos, onPhotoProgress } from "../photos.js"; // issue 17
+import { photoProgressLine } from "./photos.js"; // issue 17
 
 const ATTENTION = new Set(["pending", "held", "conflict", "rejected"]);
 const KEEP_DAYS = 7;
@@ -33,6 +35,7 @@ export async function renderOutbox(root, { onFix, onOpen }) {
     .map(async (id) => [id, await getRecord(id)])));
   const titles = await titlesOf(items.map((i) => i.result?.reason?.record_id));
   const counts = await outboxCounts();
+  const kept = await keptPhotos(); // issue 17: photo upload progress per item
   const row = (item) => {
     const form = forms.find((f) => f?.id === item.form && f.version === item.form_version);
     const record = records.get(item.record_id);
@@ -47,6 +50,7 @@ export async function renderOutbox(root, { onFix, onOpen }) {
             item.version ? t("record_version", { v: item.version }) : null].filter(Boolean).join(" · "))),
         h(`span.badge.state-${state}`, {}, t(`state_${state}`))),
       detail ? h(`p.item-detail.state-${state}`, {}, detail) : null,
+      photoProgressLine(item, kept), // issue 17
       item.state === "rejected" ? h("div.item-errors", {},
         h("ul", {}, (item.errors || []).map((e) => h("li", {}, `${fieldLabel(form, e.field, label)}: ${errorText(e)}`))),
         h("button.small.primary", { type: "button", onclick: () => onFix(item.record_id) }, t("fix"))) : null);
@@ -60,6 +64,16 @@ export async function renderOutbox(root, { onFix, onOpen }) {
   }
   const group = (title, list, className = "") => h(`section.outbox-group${className}`, {},
     h("h2.group-title", {}, title), h("ul.outbox", {}, list.map(row)));
+  // Issue 17: live photo progress while this screen is shown.
+  const stop = onPhotoProgress(async () => {
+    if (!root.isConnected) return stop();
+    const now = await keptPhotos();
+    for (const item of items) {
+      const line = root.querySelector(`.photo-progress[data-item="${item.id}"]`);
+      const fresh = photoProgressLine(item, now);
+      if (line && fresh) line.replaceWith(fresh);
+    }
+  });
   root.replaceChildren(h("div.outbox-screen", {},
     h("div.outbox-head", {}, h("div.subtle", { id: "outbox-summary" }, t("outbox_summary", counts)),
       h("button.primary.small", { type: "button", id: "sync-now",

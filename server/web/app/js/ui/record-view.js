@@ -7,6 +7,7 @@ import { getRecord, itemsOf, shownData, shownForm } from "../records.js";
 import { reviewOutcome, waitingReason } from "../outcomes.js";
 import { titlesOf } from "../search-index.js";
 import { h } from "./dom.js";
+import { photoStrip } from "./photos.js"; // issue 17
 
 function shownValue(definition, field, value, titles) {
   if (field.type === "ref") { // the referenced record by its title, not a raw UUID
@@ -35,7 +36,8 @@ export async function renderRecord(root, { id, onEdit }) {
   const refs = (definition?.fields || []).filter((f) => f.type === "ref").map((f) => data[f.name]);
   const titles = await titlesOf([...refs, ...items.map((i) => i.result?.reason?.record_id)]);
   const rows = (definition?.fields || []).filter((f) => data[f.name] !== undefined && data[f.name] !== null)
-    .map((f) => h("div.kv", {}, h("dt", {}, label(f.label)), h("dd", {}, shownValue(definition, f, data[f.name], titles))));
+    .map((f) => h("div.kv", {}, h("dt", {}, label(f.label)), h("dd", {}, f.type === "photo" // issue 17
+      ? photoStrip(data[f.name], photoStates(record)) : shownValue(definition, f, data[f.name], titles))));
   const notes = [];
   if (state === "rejected") {
     notes.push(h("div.banner.error", {}, t("state_rejected"),
@@ -62,3 +64,7 @@ export async function renderRecord(root, { id, onEdit }) {
       onclick: () => onEdit(record.id) }, state === "rejected" ? t("fix") : t("edit")))));
 }
 
+// Issue 17: the server's pending/arrived state of the photos of the version this phone holds.
+function photoStates(record) {
+  return new Map((record.server?.photos || []).map((p) => [p.sha256, p.state]));
+}

@@ -20,10 +20,11 @@ export async function assignmentsScreen({ view }) {
   const banner = h('div.pick', { role: 'status', hidden: true });
 
   const load = async () => { state.all = await api('/assignments'); };
+  let map = null; // a promise of the screen's one map
   const draw = () => {
     const primaries = new Map(state.all.filter((a) => a.kind === 'primary' && isActive(a)).map((a) => [a.grid, a]));
     const roving = rovingStaff(state.all);
-    replace(mapBox, gridMap(collection.features, {
+    const mapOptions = {
       ariaLabel: t('assign.map'),
       fill: (f) => (primaries.has(f.id) ? colourFor(primaries.get(f.id).username) : '#e5e7eb'),
       className: (f) => [state.selectedGrid === f.id ? 'selected' : '', state.picking ? 'pickable' : ''].join(' '),
@@ -33,7 +34,9 @@ export async function assignmentsScreen({ view }) {
         const [lon, lat] = anchor(byCode.get(r.current.grid));
         return { lon, lat, text: `▲${r.display_name}`, className: 'roving' };
       }),
-    }));
+    };
+    if (map) map.then((shown) => shown?.update(mapOptions)); // one map: restyled, its view kept
+    else map = gridMap(mapBox, collection.features, mapOptions).catch((error) => replace(mapBox, errorBox(error)));
     banner.hidden = !state.picking;
     if (state.picking) {
       const who = roving.find((r) => r.username === state.picking);

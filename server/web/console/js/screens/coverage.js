@@ -4,7 +4,7 @@ import { append, h, replace } from '../dom.js';
 import { formatAge, formatTime, t } from '../i18n.js';
 import { gridMap } from '../map.js';
 import { latestForms, myGrids } from '../data.js';
-import { heading, link, sortableTable } from '../ui.js';
+import { errorBox, heading, link, sortableTable } from '../ui.js';
 
 const DAY = 86400000;
 export const FRESHNESS = [
@@ -46,7 +46,8 @@ export async function coverageScreen({ view, navigate }) {
     rowProps: (i) => ({ dataset: { grid: i.grid } }),
   }));
 
-  const map = gridMap(collection.features, {
+  const mapBox = h('div.map-frame');
+  gridMap(mapBox, collection.features, {
     ariaLabel: t('coverage.map'),
     fill: (f) => freshness(byGrid.get(f.id)?.last_collected_at)[1],
     title: (f) => {
@@ -55,7 +56,7 @@ export async function coverageScreen({ view, navigate }) {
         `${t('coverage.total')}: ${i ? total(i) : 0} · ${t('coverage.open')}: ${i?.open_conflicts || 0}`;
     },
     onSelect: (f) => navigate(`/grids/${encodeURIComponent(f.id)}`),
-  });
+  }).catch((error) => replace(mapBox, errorBox(error)));
   const legend = h('ul.legend.fresh', {}, [...FRESHNESS.map(([name, , colour]) => [name, colour]), ['never', NEVER]]
     .map(([name, colour]) => h('li', {}, h('span.key', { style: `background:${colour}` }), t(`fresh.${name}`))));
   const sums = h('dl.facts.inline', {},
@@ -63,7 +64,7 @@ export async function coverageScreen({ view, navigate }) {
     kinds.map((k) => h('div', {}, h('dt', {}, t(`record_kind.${k}`)), h('dd', {}, items.reduce((a, i) => a + (i.records[k] || 0), 0)))),
     h('div', {}, h('dt', {}, t('coverage.open')), h('dd', {}, items.reduce((a, i) => a + i.open_conflicts, 0))));
   replace(view, heading(t('coverage.title')), sums,
-    h('div.split', {}, h('div.map-frame', {}, map), h('aside.side', {}, h('section.panel', {}, h('h2', {}, t('coverage.freshness')), legend,
+    h('div.split', {}, mapBox, h('aside.side', {}, h('section.panel', {}, h('h2', {}, t('coverage.freshness')), legend,
       h('p.sub', {}, t('coverage.help'))), attention(items, total))),
     h('section.panel', { 'aria-label': t('coverage.table') }, h('h2', {}, t('coverage.table')), tableBox));
   drawTable();

@@ -32,9 +32,12 @@ export async function gridScreen({ view, params, query, navigate }) {
 
   try {
     const { items } = await api('/records', { query: { grid: code, q: query.q, kind: query.kind, limit: 200 } });
-    replace(mapBox, gridMap([feature], { ariaLabel: t('grid.map'), title: () => `${code} ${feature.properties.name}`,
-      points: items.filter((r) => r.geometry).map((r) => ({ lon: r.geometry.coordinates[0], lat: r.geometry.coordinates[1],
-        className: `record kind-${r.kind}`, title: `${r.data?.name || r.key} (${t(`record_kind.${r.kind}`)})` })) }));
+    gridMap(mapBox, [feature], { ariaLabel: t('grid.map'), title: () => `${code} ${feature.properties.name}`,
+      className: () => 'focus',
+      records: items.filter((r) => r.geometry?.type === 'Point').map((r) => ({ id: r.id, kind: r.kind,
+        lon: r.geometry.coordinates[0], lat: r.geometry.coordinates[1],
+        title: `${r.data?.name || r.data?.address || r.key} (${t(`record_kind.${r.kind}`)})` })),
+      onRecord: (id) => navigate(`/records/${id}`) }).catch((error) => replace(mapBox, errorBox(error)));
     replace(results, items.length ? recordTable(items) : h('p.empty', {}, t('grid.no_records')));
   } catch (error) {
     replace(results, errorBox(error));

@@ -1,5 +1,6 @@
 // A location conflict on a map: the grid outline(s), the point and its accuracy circle.
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
+import { errorBox } from '../ui.js';
 import { t } from '../i18n.js';
 import { anchor, gridMap } from '../map.js';
 import { gridFeature, myGrids } from '../data.js';
@@ -24,7 +25,8 @@ export async function locationPanel(detail) {
   if (current) points.push({ ...current, className: 'current', title: t('location.current') });
   if (point) points.push({ ...point, accuracy_m: point.accuracy_m || 10, className: 'incoming', title: t('location.incoming') });
   // My other grids are drawn faintly for context; the map frames the grids concerned and the point.
-  const map = gridMap([...context.features.filter((f) => !shown.has(f.id)), ...features], {
+  const mapBox = h('div.map-frame.small');
+  gridMap(mapBox, [...context.features.filter((f) => !shown.has(f.id)), ...features], {
     ariaLabel: t('location.map'), fit: features,
     className: (f) => (!shown.has(f.id) ? 'context' : f.id === check.covering_grid ? 'covering'
       : f.id === assigned?.id ? 'assigned' : 'other'),
@@ -32,12 +34,12 @@ export async function locationPanel(detail) {
       ? [{ from: [point.lon, point.lat], to: anchor(assigned), className: 'distance' }] : [],
     title: (f) => `${f.id} ${f.properties.name}`,
     points,
-  });
+  }).catch((error) => replace(mapBox, errorBox(error)));
   const fact = (key, value) => (value === null || value === undefined || value === '' ? null
     : h('div', {}, h('dt', {}, t(key)), h('dd', {}, value)));
   return h('section.panel.location', { 'aria-label': t('location.title') },
     h('h2', {}, t('location.title')),
-    h('div.location-body', {}, h('div.map-frame.small', {}, map),
+    h('div.location-body', {}, mapBox,
       h('dl.facts', {},
         fact('location.verdict', t(`verdict.${check.verdict}`)),
         fact('location.point', point ? `${point.lon.toFixed(6)}, ${point.lat.toFixed(6)}` : null),

@@ -90,6 +90,13 @@ class EmergencySchema(Schema):
     plan = fields.Dict()
 
 
+class FeatureCollection(Schema):
+    """GeoJSON: each activated facility a Point with its class, task state and result."""
+
+    type = fields.String(required=True)
+    features = fields.List(fields.Dict(), required=True)
+
+
 class EmergencyList(Schema):
     """Warnings, active first."""
 
@@ -132,7 +139,7 @@ def declare(body: dict[str, Any]) -> tuple[Response, int]:
 def list_all(query: dict[str, Any]) -> Response:
     """Warnings (in force by default), with their tasks by state as I may see them."""
     user = current_user()
-    items = [situation.emergency_body(db.session, user, e)
+    items = [situation.emergency_body(db.session, user, e, full=False)
              for e in situation.list_emergencies(db.session, query["active"])]
     return jsonify(items=_plain(items))
 
@@ -207,7 +214,7 @@ def task_page(query: dict[str, Any], emergency_id: int) -> Response:
 
 @blp.route("/<int:emergency_id>/situation")
 @blp.doc(security=_AUTH)
-@blp.response(200, fields.Dict(), description="GeoJSON FeatureCollection")
+@blp.response(200, FeatureCollection)
 @login_required()
 def situation_map(emergency_id: int) -> Response:
     """The situation map: activated facilities by class and task state (GeoJSON)."""

@@ -22,6 +22,12 @@ from typing import Any
 
 from server.domain.form_definition import NAME_RE, DefinitionError
 
+# The 14 classes of facilities the repository's forms collect (forms/<kind>.v1.json) and its
+# plans activate; a plan may name any published kind, this list serves the demo's grants.
+FACILITY_KINDS = ("reservoir", "pond", "river", "waterlogging_point", "geohazard",
+                  "dangerous_house", "construction_site", "underground_space", "temporary_shed",
+                  "billboard", "hazchem_enterprise", "protected_target", "shelter",
+                  "emergency_depot")
 HAZARD_LEVELS: dict[str, tuple[str, ...]] = {
     "typhoon": ("white", "blue", "yellow", "orange", "red"),
     "rainstorm": ("yellow", "orange", "red"),

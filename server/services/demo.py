@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.auth.passwords import hash_password
+from server.domain.emergency_plan import FACILITY_KINDS
 from server.models import Assignment, AssignmentKind, Grid, Role, User
 from server.services.forms import publish_form
 from server.services.grid_import import import_grids
@@ -19,11 +20,6 @@ DEMO_GRIDS = ROOT / "grids" / "pingshan-demo.geojson"
 FORMS_DIR = ROOT / "forms"
 STANDARDS_DIR = ROOT / "standards"
 PLANS_DIR = ROOT / "plans"
-# The 14 classes of facilities of typhoon and rainstorm prevention (forms/<kind>.v1.json).
-FACILITY_KINDS = ("reservoir", "pond", "river", "waterlogging_point", "geohazard",
-                  "dangerous_house", "construction_site", "underground_space", "temporary_shed",
-                  "billboard", "hazchem_enterprise", "protected_target", "shelter",
-                  "emergency_depot")
 ROVING_COLLECTORS = 5
 STREET_SUPERVISORS = 6
 # Departments of the demo district, each with a user and a grant (see README: departments).

@@ -231,3 +231,29 @@ def _check(eworld, task_id: str, result: str, token: str | None = None,
                      lon=where[0], lat=where[1])
     [outcome] = eworld.district.results(sync_batch(item), token)
     assert outcome["status"] == "merged", outcome
+
+
+def test_the_api_lists_warnings_and_the_plans_in_force(eworld):
+    eworld.facility("construction_site", "T-11")
+    declared = eworld.declare("typhoon", "white")
+    [listed] = eworld.get("supervisor", "").get_json()["items"]
+    assert (listed["id"], listed["level"], listed["tasks"]["open"]) == (declared["id"], "white", 1)
+    page = eworld.get("supervisor", f"/{declared['id']}/tasks", state="open").get_json()["items"]
+    assert page[0]["facility"]["data"]["responsible_phone"] == "13800000000"
+    plans = {p["hazard"]: p["version"] for p in eworld.get("collector", "/plans").get_json()["items"]}
+    assert plans == {"typhoon": 1, "rainstorm": 1}
+    assert eworld.get("duty", "/999999").status_code == 404
+
+
+def test_the_command_line_declares_raises_and_stands_down(eworld, app):
+    eworld.facility("construction_site", "T-11")
+    runner = app.test_cli_runner()
+    declared = runner.invoke(args=["emergencies", "declare", "typhoon", "white", "--user", "duty.e"])
+    assert declared.exit_code == 0 and "1 tasks" in declared.output, declared.output
+    emergency = declared.output.split()[1].rstrip(":")
+    raised = runner.invoke(args=["emergencies", "level", emergency, "red", "--user", "duty.e"])
+    assert raised.exit_code == 0 and "1 extended" in raised.output, raised.output
+    refused = runner.invoke(args=["emergencies", "stand-down", emergency, "--user", "li.na"])
+    assert refused.exit_code != 0 and "duty officers" in refused.output
+    done = runner.invoke(args=["emergencies", "stand-down", emergency, "--user", "duty.e"])
+    assert done.exit_code == 0 and "1 open tasks closed" in done.output, done.output

@@ -61,8 +61,9 @@ def get_emergency(session: Session, emergency_id: int) -> Emergency:
 
 
 def emergency_body(session: Session, user: User, emergency: Emergency,
-                   now: datetime | None = None) -> dict[str, Any]:
-    """A warning with its plan level, tasks by class and state, shelters and notices."""
+                   now: datetime | None = None, full: bool = True) -> dict[str, Any]:
+    """A warning with its tasks by class and state and, when ``full``, its plan level,
+    shelters and the departments told."""
     now = now or datetime.now(timezone.utc)
     scope = task_scope(session, user)
     params = {"e": emergency.id, "overdue": now - CHECK_WITHIN, **scope.params()}
@@ -76,15 +77,17 @@ def emergency_body(session: Session, user: User, emergency: Emergency,
     for row in counts:
         entry = by_class.setdefault(row.kind, {"open": 0, "done": 0, "closed": 0})
         entry[row.state] = row.n
-    return {**header(session, emergency),
+    body = {**header(session, emergency),
             "facilities": sum(r.n for r in counts),
             "tasks": {s: sum(r.n for r in counts if r.state == s) for s in ("open", "done", "closed")},
             "overdue": sum(r.overdue for r in counts),
             "evacuated": sum(r.evacuated for r in counts),
-            "by_class": by_class,
-            "plan": plan_level(session, emergency),
-            "shelters": shelters(session, user, emergency),
-            "notices": notices(session, emergency.id)}
+            "by_class": by_class}
+    if full:
+        body.update(plan=plan_level(session, emergency),
+                    shelters=shelters(session, user, emergency),
+                    notices=notices(session, emergency.id))
+    return body
 
 
 def header(session: Session, emergency: Emergency) -> dict[str, Any]:

@@ -16,6 +16,8 @@ import { renderMap } from "./ui/map-screen.js";
 import { renderOutbox } from "./ui/outbox.js";
 import { renderRecord } from "./ui/record-view.js";
 import { renderStatus } from "./ui/status-bar.js";
+import { renderTasks } from "./ui/tasks.js";
+import { CHECK_FORM, taskOf } from "./tasks.js";
 import { keepTilePackFresh, refreshTilePack } from "./tile-pack.js";
 
 const AUTO_SYNC_MS = 60_000;
@@ -29,7 +31,7 @@ let editing = false;
 let selfUpdating = false; // the map screen redraws its own layers after a sync
 
 const TABS = [["map", "tab_map", "◇"], ["records", "tab_records", "☰"], ["new", "tab_new", "＋"],
-  ["outbox", "tab_outbox", "⇅"]];
+  ["tasks", "tab_tasks", "⚑"], ["outbox", "tab_outbox", "⇅"]];
 
 function shell() {
   status = h("div.status");
@@ -86,6 +88,10 @@ async function route() {
       return arg ? openForm(screen, { formId: arg }) : chooseForm(screen);
     case "edit":
       return openForm(screen, { recordId: arg });
+    case "tasks":
+      return renderTasks(screen, { onCheck: (id) => go(`#/check/${id}`) });
+    case "check":
+      return openCheck(screen, arg);
     case "outbox":
       return renderOutbox(screen, { onFix: (id) => go(`#/edit/${id}`), onOpen: (id) => go(`#/record/${id}`) });
     default: {
@@ -99,7 +105,7 @@ async function route() {
 }
 
 async function chooseForm(screen) {
-  const forms = await latestForms();
+  const forms = (await latestForms()).filter((f) => f.id !== CHECK_FORM); // checks start from a task
   screen.replaceChildren(h("div.choose", {}, h("h2", {}, t("choose_form")),
     forms.map((f) => h("a.form-choice", { href: `#/new/${f.id}`, dataset: { form: f.id } },
       h("span.kind-dot", { class: `kind-dot kind-${f.kind}` }), h("span", {}, label(f.title))))));
@@ -119,6 +125,28 @@ async function openForm(screen, { formId = null, recordId = null }) {
     onSaved: (saved) => {
       editing = false;
       location.hash = `#/record/${saved.id}`;
+      refreshStatus();
+      if (navigator.onLine) syncNow().catch(() => {});
+    } });
+  if (screen.isConnected) cleanup = stop;
+  else stop();
+}
+
+// A warning check: the check form with its task given, the facility and what to do above it.
+async function openCheck(screen, taskId) {
+  const [task, forms] = [await taskOf(taskId), await latestForms()];
+  const definition = forms.find((f) => f.id === CHECK_FORM);
+  if (!task || !definition || !screen.isConnected) {
+    location.hash = "#/tasks";
+    return;
+  }
+  editing = true;
+  const heading = h("div.card.check-task", {}, h("strong", {}, task.facility.data?.name || ""),
+    h("div.subtle", {}, task.actions.map((a) => t(`action_${a}`)).join("、")));
+  const stop = await renderForm(screen, { definition, preset: { task: task.id }, heading,
+    onSaved: () => {
+      editing = false;
+      location.hash = "#/tasks";
       refreshStatus();
       if (navigator.onLine) syncNow().catch(() => {});
     } });

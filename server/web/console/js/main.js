@@ -11,6 +11,7 @@ import { coverageScreen } from './screens/coverage.js';
 import { gridScreen } from './screens/grid.js';
 import { recordScreen } from './screens/record.js';
 import { searchScreen } from './screens/search.js';
+import { declares, emergenciesScreen, emergencyScreen, summaryScreen } from './screens/emergencies.js';
 
 const ROOT = '/console';
 const REVIEWER_ROLES = ['supervisor', 'admin'];
@@ -24,6 +25,9 @@ const ROUTES = [
   [/^\/grids\/([^/]+)$/, gridScreen, 'coverage', REVIEWER_ROLES],
   [/^\/records\/([0-9a-fA-F-]{36})$/, recordScreen, 'search', SEARCH_ROLES],
   [/^\/search$/, searchScreen, 'search', SEARCH_ROLES],
+  [/^\/emergencies$/, emergenciesScreen, 'emergencies', SEARCH_ROLES],
+  [/^\/emergencies\/(\d+)$/, emergencyScreen, 'emergencies', SEARCH_ROLES],
+  [/^\/emergencies\/(\d+)\/summary$/, summaryScreen, 'emergencies', SEARCH_ROLES],
 ];
 const app = document.getElementById('app');
 let me = null;
@@ -96,7 +100,8 @@ function topBar(section) {
   return h('header.topbar', {},
     h('a.brand', { href: `${ROOT}${home()}` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
     h('nav', { 'aria-label': t('nav.label') }, reviewer ? [tab('review', '/review'),
-      tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null, tab('search', '/search')),
+      tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null, tab('search', '/search'),
+    reviewer || declares(me) ? tab('emergencies', '/emergencies') : null),
     h('div.account', {},
       department ? h('span.department', {}, t('department', { name: department })) : null,
       h('span.who', { title: me.username }, me.display_name || me.username),

@@ -66,7 +66,11 @@ export async function emergencyScreen({ view, params, me, navigate }) {
       className: 'shelter', title: `${s.name} · ${t('em.capacity')} ${s.capacity ?? '—'} · ${t('em.sheltered')} ${s.sheltered ?? '—'}` }));
     const options = { points: [...shelters, ...points], ariaLabel: t('em.map') };
     if (map) map.update(options);
-    else map = await gridMap(mapBox, grids.features, { ...options, fit: grids.features });
+    else {
+      const concerned = new Set(situation.features.map((f) => f.properties.grid));
+      const fit = grids.features.filter((g) => concerned.has(g.id ?? g.properties?.code));
+      map = await gridMap(mapBox, grids.features, { ...options, fit: fit.length ? fit : grids.features });
+    }
     view.dataset.done = String(body.tasks.done);
   };
   replace(view, h('p', {}, link('/emergencies', t('em.back'))), figures, h('h2', {}, t('em.map')), legend(), mapBox);
@@ -89,11 +93,11 @@ function situationParts(body, kindTitle, me, navigate, redraw) {
   const counts = h('dl.em-counts', {}, [['facilities', body.facilities], ['open', body.tasks.open],
     ['done', body.tasks.done], ['overdue', body.overdue], ['evacuated', body.evacuated]].map(([k, v]) =>
     h('div', { dataset: { count: k } }, h('dt', {}, t(`em.${k}`)), h('dd', {}, String(v)))));
-  const classes = h('table.em-classes', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.class')),
+  const classes = h('table.em-classes.data', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.class')),
     h('th', {}, t('em.open')), h('th', {}, t('em.done')), h('th', {}, t('em.closed')))),
   h('tbody', {}, Object.entries(body.by_class).map(([k, c]) => h('tr', { dataset: { kind: k } },
     h('td', {}, kindTitle(k)), h('td.num', {}, String(c.open)), h('td.num', {}, String(c.done)), h('td.num', {}, String(c.closed))))));
-  const shelters = h('table.em-shelters', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.shelters')),
+  const shelters = h('table.em-shelters.data', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.shelters')),
     h('th', {}, t('em.grid')), h('th', {}, t('em.capacity')), h('th', {}, t('em.sheltered')))),
   h('tbody', {}, body.shelters.map((s) => h('tr', {}, h('td', {}, s.name || ''), h('td', {}, s.grid),
     h('td.num', {}, String(s.capacity ?? '—')), h('td.num', {}, String(s.sheltered ?? '—'))))));
@@ -127,16 +131,16 @@ function controls(body, navigate, redraw) {
 export async function summaryScreen({ view, params }) {
   const [body, forms] = await Promise.all([api(`/emergencies/${params[0]}/summary`), latestForms()]);
   const kindTitle = (kind) => label(forms.find((f) => f.kind === kind)?.title) || kind;
-  const plan = h('table.em-plan', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.class')),
+  const plan = h('table.em-plan.data', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.class')),
     h('th', {}, t('em.actions')), h('th', {}, t('em.departments')), h('th', {}, t('em.open')), h('th', {}, t('em.done')))),
   h('tbody', {}, Object.entries(body.plan.classes).map(([k, a]) => h('tr', {}, h('td', {}, kindTitle(k)),
     h('td', {}, a.actions.map((x) => t(`em.action.${x}`)).join('、')), h('td', {}, a.departments.join('、')),
     h('td.num', {}, String(body.by_class[k]?.open ?? 0)), h('td.num', {}, String(body.by_class[k]?.done ?? 0))))));
-  const streets = h('table.em-streets', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.street')),
+  const streets = h('table.em-streets.data', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.street')),
     h('th', {}, t('em.open')), h('th', {}, t('em.done')))), h('tbody', {}, body.streets.map((s) => h('tr', {},
     h('td', {}, s.name || s.street || ''), h('td.num', {}, String(s.open)), h('td.num', {}, String(s.done))))));
   const late = body.grids.filter((g) => g.open);
-  const grids = h('table.em-late', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.grid')),
+  const grids = h('table.em-late.data', {}, h('thead', {}, h('tr', {}, h('th', {}, t('em.grid')),
     h('th', {}, t('em.open')), h('th', {}, t('em.not_reported')))), h('tbody', {}, late.map((g) =>
     h('tr', { dataset: { grid: g.grid } }, h('td', {}, `${g.grid} ${g.name}`), h('td.num', {}, String(g.open)),
       h('td', {}, g.not_reported.join('、'))))));

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from playwright.sync_api import expect
 from sqlalchemy import text
 
+from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import DEMO_PASSWORD, screenshot
 from tests.e2e.test_console_review import call, token
 from tests.e2e.test_phone_app import fill, grid_point, open_app
@@ -55,6 +56,7 @@ def test_a_warning_reaches_the_phone_and_its_offline_check_reaches_the_map(
     expect(console.locator("[data-count=open] dd")).not_to_have_text("0")
     done_before = int(console.locator("[data-count=done] dd").inner_text())
     screenshot(console, "console-emergency-declared")
+    assert_accessible(console, "console warning")
 
     page = open_app(phone, e2e_engine, COLLECTOR)
     page.goto("/app/#/tasks")
@@ -62,6 +64,7 @@ def test_a_warning_reaches_the_phone_and_its_offline_check_reaches_the_map(
     expect(card).to_have_count(1)
     expect(card).to_contain_text("停工")
     screenshot(page, "phone-emergency-tasks")
+    assert_accessible(page, "phone tasks")
 
     phone.set_offline(True)
     card.get_by_role("button", name="报告检查结果").click()
@@ -84,3 +87,4 @@ def test_a_warning_reaches_the_phone_and_its_offline_check_reaches_the_map(
     screenshot(console, "console-emergency-situation")
     console.get_by_role("link", name="打印汇总").click()
     expect(console.locator("table.em-plan")).to_contain_text("在建工地")
+    assert_accessible(console, "console warning summary")

@@ -109,7 +109,7 @@ function situationParts(body, kindTitle, me, navigate, redraw) {
 }
 
 function controls(body, navigate, redraw) {
-  const level = h('select#em-new-level', {}, LEVELS[body.hazard].map((l) =>
+  const level = h('select#em-new-level', { 'aria-label': t('em.level') }, LEVELS[body.hazard].map((l) =>
     h('option', { value: l, selected: l === body.level }, t(`em.level.${l}`))));
   const change = async () => {
     try {

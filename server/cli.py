@@ -22,6 +22,7 @@ departments_cli = AppGroup("departments", help="Departments and what they are gr
 records_cli = AppGroup("records", help="The resource database.")
 events_cli = AppGroup("events", help="The event workflow.")
 attachments_cli = AppGroup("attachments", help="Photos.")
+webhooks_cli = AppGroup("webhooks", help="Webhook subscriptions.")
 
 DEMO_PASSWORD_ENV = "ZHIWANG_DEMO_PASSWORD"
 DEFAULT_DEMO_PASSWORD = "zhiwang-demo"
@@ -278,6 +279,8 @@ def publish_standard_command(file: str) -> None:
     db.session.commit()
     state = "published" if publication.created else "already published, unchanged"
     click.echo(f"event standard v{publication.standard.version} {state}")
+
+
 @attachments_cli.command("gc")
 @click.option("--days", type=float, default=None,
               help="Remove unreferenced photos stored longer ago than this "
@@ -304,11 +307,29 @@ def attachments_gc_command(days: float | None, every_hours: float | None) -> Non
                f"older than {days:g} days")
 
 
+@webhooks_cli.command("reseal")
+def reseal_webhooks_command() -> None:
+    """Seal every signing secret under the active key (after adding a key), so older keys can
+    be removed from ZHIWANG_WEBHOOK_SECRET_KEYS."""
+    from flask import current_app
+
+    from server.errors import DomainError
+    from server.services.webhooks.secrets import reseal_secrets
+    from server.services.webhooks.settings import WebhookSettings
+    try:
+        count = reseal_secrets(db.session, WebhookSettings.from_config(current_app.config))
+    except (KeyError, ValueError, DomainError) as error:
+        raise click.ClickException(str(getattr(error, "detail", error))) from None
+    db.session.commit()
+    click.echo(f"{count} webhook secrets sealed under the active key")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
     from server.emergency_cli import emergencies_cli
     app.cli.add_command(emergencies_cli)
     app.cli.add_command(events_cli)
+    app.cli.add_command(webhooks_cli)
     app.cli.add_command(departments_cli)
     app.cli.add_command(records_cli)
     app.cli.add_command(attachments_cli)

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Config
 
+from server.domain.webhook_urls import DEFAULT_DENIED
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -53,6 +55,16 @@ class Defaults:
     ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024      # Tus-Max-Size: the largest photo accepted
     ATTACHMENTS_GC_DAYS = 14                      # unreferenced blobs older than this are removed
     ATTACHMENTS_THUMB_EDGE = 320                  # long edge of thumbnails, in pixels
+
+    # Webhooks (services/webhooks): {kid: key} sealing the signing secrets at rest (the active
+    # kid seals new ones); where deliveries may go (domain/webhook_urls.py); timing.
+    WEBHOOK_SECRET_KEYS: dict[str, str] = {}
+    WEBHOOK_SECRET_ACTIVE_KID: str | None = None
+    WEBHOOK_SCHEMES = ["https", "http"]
+    WEBHOOK_ALLOWED_HOSTS: list[str] = []
+    WEBHOOK_DENIED_NETWORKS = list(DEFAULT_DENIED)
+    WEBHOOK_TIMEOUT_SECONDS = 10
+    WEBHOOK_RETRY_HOURS = 24
 
     API_TITLE = "Zhiwang API"
     API_VERSION = "v1"

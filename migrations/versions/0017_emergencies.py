@@ -1,14 +1,14 @@
 """emergencies: versioned typhoon and rainstorm plans, declared warnings, check tasks, notices
 
 Revision ID: 0017
-Revises: 0010
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = '0017'
-down_revision = '0010'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

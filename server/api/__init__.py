@@ -9,14 +9,14 @@ from flask_smorest.utils import prepare_response
 
 from server.api import (assignments, attachments, auth, basemap, conflicts, coverage,
                         departments, emergencies, events, exports, forms, grids, health,
-                        imports, jobs, me, records, sync)
+                        imports, jobs, me, records, sync, webhooks)
 from server.api.schemas import ProblemSchema
 from server.errors import PROBLEM_JSON
 
 BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.blp,
               sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp,
               departments.blp, imports.blp, events.blp, basemap.blp, basemap.tiles_blp,
-              attachments.blp, exports.blp, emergencies.blp)
+              attachments.blp, exports.blp, webhooks.blp, emergencies.blp)
 
 
 class ProblemApi(Api):

@@ -71,7 +71,7 @@ def basemap() -> Response:
 
 
 @tiles_blp.route("/<int:z>/<int:x>/<int:y>.<ext>")
-@tiles_blp.response(200, content_type="image/png",
+@tiles_blp.response(200, {"type": "string", "format": "binary"}, content_type="image/png",
                     description="the tile (png, jpg or webp, as the package holds)")
 @tiles_blp.alt_response(404, description="no such tile, or no tile package configured")
 def tile(z: int, x: int, y: int, ext: str) -> Response:

@@ -16,11 +16,15 @@ from server.models.records import Record, RecordVersion
 from server.models.sync import (
     Batch, Conflict, ConflictKind, ConflictStatus, Submission, SubmissionStatus)
 from server.models.users import RefreshToken, Role, User
+from server.models.webhooks import (
+    DeliveryState, SubscriptionState, WebhookDelivery, WebhookSubscription)
 
 __all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "Attachment",
            "AttachmentUpload", "AuditEntry", "Base", "Batch", "Conflict", "ConflictKind",
-           "ConflictStatus", "Department", "Emergency", "EmergencyNotice", "EmergencyPlan",
-           "EmergencyTask", "Event", "EventStandard", "EventTransition",
-           "FormStatus", "FormVersion", "Grant", "Grid", "GridNeighbour", "ImportRejection", "Job",
-           "JobState", "LoginThrottle", "Record", "RecordVersion", "RecordVersionPhoto",
-           "RefreshToken", "Role", "Submission", "SubmissionPhoto", "SubmissionStatus", "User"]
+           "ConflictStatus", "DeliveryState", "Department", "Emergency", "EmergencyNotice",
+           "EmergencyPlan", "EmergencyTask", "Event", "EventStandard",
+           "EventTransition", "FormStatus", "FormVersion", "Grant", "Grid", "GridNeighbour",
+           "ImportRejection", "Job", "JobState", "LoginThrottle", "Record", "RecordVersion",
+           "RecordVersionPhoto", "RefreshToken", "Role", "Submission", "SubmissionPhoto",
+           "SubmissionStatus", "SubscriptionState", "User", "WebhookDelivery",
+           "WebhookSubscription"]

@@ -29,6 +29,9 @@ class Job(Base):
         # What a worker looks for: queued jobs that are due, and running ones whose lease ran out.
         Index("ix_jobs_claimable", "run_after", "id",
               postgresql_where=text("state IN ('queued', 'running')")),
+        # A periodic job is one row per kind, queued again after each run (jobs/schedule.py).
+        Index("uq_jobs_periodic", "kind", unique=True,
+              postgresql_where=text("every_seconds IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -48,3 +51,5 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Periodic jobs: run again this many seconds after each run (None: run once).
+    every_seconds: Mapped[int | None]

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.models.base import Base
 
 
+XID_NOW = "CAST(CAST(pg_current_xact_id() AS text) AS bigint)"
+
+
 class Record(Base):
     """One resident, rental, fixture…: its current version."""
 
@@ -66,6 +69,10 @@ class RecordVersion(Base):
     """One version of a record, with the submission or review that made it."""
 
     __tablename__ = "record_versions"
+    __table_args__ = (
+        # The outbox of webhook deliveries is read in (transaction id, record, version) order.
+        Index("ix_record_versions_change", "change_xid", "record_id", "version"),
+    )
 
     record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"),
                                                  primary_key=True)
@@ -85,3 +92,7 @@ class RecordVersion(Base):
     changed_fields: Mapped[list[str]] = mapped_column(JSONB, default=list)
     auto_merged_fields: Mapped[list[str] | None] = mapped_column(JSONB)
     note: Mapped[str | None]
+    # pg_current_xact_id() of the transaction that wrote the version: the history is the
+    # transactional outbox of webhook deliveries, read like the change feed (services/webhooks).
+    # The record store sets it; the default keeps direct writers (benchmark seeds) right too.
+    change_xid: Mapped[int] = mapped_column(BigInteger, server_default=text(XID_NOW))

@@ -44,8 +44,9 @@ class Cursor:
                           errors=[{"field": "since", "message": "unknown cursor"}]) from None
 
 
-_HORIZON = "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)"
-_AFTER = (f"(r.change_xid, r.id) > (:xid, :record_id) AND r.change_xid < {_HORIZON} "
+# The oldest transaction still running: every change of an older one has committed or never will.
+HORIZON = "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)"
+_AFTER = (f"(r.change_xid, r.id) > (:xid, :record_id) AND r.change_xid < {HORIZON} "
           "AND (CAST(:kinds AS text[]) IS NULL OR r.kind = ANY(CAST(:kinds AS text[])))")
 
 # A scope reads each of its grids' (grid, change_xid, id) index from the cursor on, at most a

@@ -2,6 +2,9 @@
 
 A record and its history move together: each write is a new version of a record, stored as the
 record's new state and as a row of ``record_versions``, in one statement per set of writes.
+Both carry the id of the writing transaction (``change_xid``): the change feed reads records by
+it, and webhook deliveries read the history by it — the history is their transactional outbox,
+so a change that rolls back is never delivered and one that commits is never missed.
 Search terms are derived here, from the form, so every writer indexes a record the same way;
 so are the photos a version references (``record_version_photos``, pending until their blob
 arrives), so "which versions reference this blob" is one query whoever wrote the version.
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.form_validation import FormValidator
 from server.domain.search_terms import search_term
+from server.models.records import XID_NOW
 from server.services.emergencies import checks
 from server.services.events import ledger
 
@@ -219,11 +223,11 @@ _ROW = """jsonb_to_recordset(CAST(:{name} AS jsonb)) AS {alias}(
     lon float8, lat float8, data jsonb, made_by bigint, created_by bigint, name text,
     search_keys text, submission_id uuid, conflict_id bigint, branch text, changed_fields jsonb,
     auto_merged_fields jsonb, note text, photos jsonb)"""
-_XID = "CAST(CAST(pg_current_xact_id() AS text) AS bigint)"
+_XID = XID_NOW
 _POINT = "ST_SetSRID(ST_MakePoint({a}.lon, {a}.lat), 4326)"
 _INSERT_VERSIONS = """INSERT INTO record_versions (
     record_id, version, data, grid_id, geometry, form_id, form_version, made_by_id,
-    submission_id, conflict_id, branch, changed_fields, auto_merged_fields, note)"""
+    submission_id, conflict_id, branch, changed_fields, auto_merged_fields, note, change_xid)"""
 
 _PHOTOS = """INSERT INTO record_version_photos (record_id, version, field, position, sha256)
     SELECT {a}.id, {version}, p.field, p.position, p.sha256
@@ -243,7 +247,7 @@ history AS (
     {_INSERT_VERSIONS}
     SELECT w.id, 1, w.data, w.grid_id, {_POINT.format(a="w")}, w.form_id, w.form_version,
            w.made_by, w.submission_id, w.conflict_id, w.branch, w.changed_fields,
-           w.auto_merged_fields, w.note
+           w.auto_merged_fields, w.note, {_XID}
       FROM w JOIN inserted USING (id)),
 photos AS (
     {_PHOTOS.format(a="w", version="1", source="w JOIN inserted USING (id)")})
@@ -268,5 +272,5 @@ photos AS (
 {_INSERT_VERSIONS}
 SELECT v.id, v.version, v.data, coalesce(v.grid_id, changed.grid_id), {_POINT.format(a="v")},
        v.form_id, v.form_version, v.made_by, v.submission_id, v.conflict_id, v.branch,
-       v.changed_fields, v.auto_merged_fields, v.note
+       v.changed_fields, v.auto_merged_fields, v.note, {_XID}
   FROM v JOIN changed ON changed.id = v.id"""

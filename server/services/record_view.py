@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from server.models import User
-from server.services.disclosure import shown_data, shown_key
+from server.services.disclosure import (Reader, reader_sees_field, reader_shows,
+                                        reader_shows_key, shown_data, shown_key, validator)
 
 
 def record_body(session: Session, user: User, row: Any) -> dict[str, Any]:
@@ -44,6 +45,22 @@ def shown_photos(references: list[dict[str, Any]] | None, data: dict[str, Any] |
             for ref in references or []
             if shown is not None and data is not None
             and shown.get(ref["field"]) == data.get(ref["field"])]
+
+
+def delivered_record(session: Session, reader: Reader, row: Any) -> dict[str, Any]:
+    """A record as one of its versions left it, as a webhook delivers it to a department
+    (``reader``): the record object of the API, with the fields that version changed."""
+    form = validator(session, row.form_id, row.form_version)
+    key = str(row.data.get(form.key, "")) if form is not None and row.data else ""
+    return {"id": str(row.record_id), "kind": row.kind, "grid": row.grid,
+            "key": reader_shows_key(session, reader, row.form_id, row.form_version, key),
+            "version": row.version, "form": row.form_id, "form_version": row.form_version,
+            "geometry": json.loads(row.geometry) if row.geometry else None,
+            "data": reader_shows(session, reader, row.form_id, row.form_version, row.data,
+                                 row.record_id),
+            "updated_at": row.made_at.isoformat(), "updated_by": row.made_by,
+            "changed_fields": [f for f in row.changed_fields or [] if reader_sees_field(
+                session, reader, row.form_id, row.form_version, f)]}
 
 
 def _key(session: Session, user: User, row: Any) -> str:

@@ -118,23 +118,39 @@ def record_scope(session: Session, user: User) -> list[int] | None:
 
 def readable_kinds(session: Session, user: User) -> list[str] | None:
     """The record kinds the user may read; None for every kind."""
-    grant = _grant(session, user)
-    return sorted(grant.kinds) if grant is not None else None
-
-
-def _grant(session: Session, user: User) -> Grant | None:
-    if user.role != Role.viewer or not user.department_code:
-        return None
-    return session.get(Grant, user.department_code)
+    return department_kinds(session, user.department_code) if user.role == Role.viewer else None
 
 
 def _granted_grids(session: Session, user: User) -> list[int] | None:
-    grant = _grant(session, user)
+    return department_grid_ids(session, user.department_code)
+
+
+def department_kinds(session: Session, code: str | None) -> list[str] | None:
+    """The record kinds a department reads (its staff, its webhooks); None for every kind
+    (no grant: the default grant)."""
+    grant = session.get(Grant, code) if code else None
+    return sorted(grant.kinds) if grant is not None else None
+
+
+def department_grid_ids(session: Session, code: str | None) -> list[int] | None:
+    """The grids whose records a department reads; None for the whole district."""
+    grant = session.get(Grant, code) if code else None
     if grant is None or grant.grids == "all":
         return None
-    codes = list(grant.grids)
-    return sorted(session.scalars(select(Grid.id).where(
-        Grid.code.in_(codes) | Grid.street_code.in_(codes) | Grid.community_code.in_(codes))))
+    return sorted(set().union(*grids_named(session, list(grant.grids)).values()))
+
+
+def grids_named(session: Session, codes: list[str]) -> dict[str, set[int]]:
+    """The grids each code names: a grid, or every grid of a community or street (codes that
+    name none are left out)."""
+    named: dict[str, set[int]] = {}
+    for grid_id, *names in session.execute(
+            select(Grid.id, Grid.code, Grid.street_code, Grid.community_code).where(
+                Grid.code.in_(codes) | Grid.street_code.in_(codes)
+                | Grid.community_code.in_(codes))):
+        for code in set(names) & set(codes):
+            named.setdefault(code, set()).add(grid_id)
+    return named
 
 
 def review_scope(session: Session, user: User) -> list[int] | None:

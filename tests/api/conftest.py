@@ -75,3 +75,17 @@ def _district(client: Any, session: Any) -> District:
     make_assignment(session, collector, grids["T-11"], "primary", valid_from=MONTH_AGO)
     token = sign_in(client, "li.na")["access_token"]
     return District(client, session, grids, collector, token)
+
+
+WEBHOOK_KEY = "test-webhook-sealing-key-0123456789abcdef"
+
+
+@pytest.fixture
+def webhook_settings(migrated_app, monkeypatch):
+    """Webhooks set up as a deployment would, except that receivers on loopback are allowed
+    (the tests' receivers run there)."""
+    for name, value in {"WEBHOOK_SECRET_KEYS": {"t1": WEBHOOK_KEY},
+                        "WEBHOOK_DENIED_NETWORKS": ["169.254.0.0/16"],
+                        "WEBHOOK_TIMEOUT_SECONDS": 2}.items():
+        monkeypatch.setitem(migrated_app.config, name, value)
+    return migrated_app.config

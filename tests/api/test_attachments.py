@@ -172,7 +172,7 @@ class TestTusProtocol:
         location = create(district.client, district.token, photo).headers["Location"]
         wrong_type = district.client.patch(location, data=photo, headers={
             **TUS, **bearer(district.token), "Upload-Offset": "0",
-            "Content-Type": "application/json"})
+            "Content-Type": "application/octet-stream"})
         assert wrong_type.status_code == 415
         past_end = patch(district.client, district.token, location, 0, photo + b"more")
         assert past_end.status_code == 413

@@ -138,7 +138,9 @@ def test_a_connection_cut_mid_chunk_resumes_from_what_the_server_kept(live, cut)
     while (offset := _offset(location, district.token)) < sent and time.monotonic() < deadline:
         time.sleep(0.05)  # the server is still writing what it read
     assert offset == sent
-    resumed = client.uploader(file_stream=io.BytesIO(photo), url=location)
+    # Until the cut request has ended the upload is busy (423), which tus clients retry.
+    resumed = client.uploader(file_stream=io.BytesIO(photo), url=location, retries=10,
+                              retry_delay=1)
     assert resumed.offset == sent  # asked the server where to go on from
     resumed.upload()
     assert _offset(location, district.token) == len(photo)

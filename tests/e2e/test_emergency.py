@@ -60,7 +60,7 @@ def test_a_warning_reaches_the_phone_and_its_offline_check_reaches_the_map(
 
     page = open_app(phone, e2e_engine, COLLECTOR)
     page.goto("/app/#/tasks")
-    card = page.locator("li.task", has_text="龙田在建工地")
+    card = page.locator("li.em-task", has_text="龙田在建工地")
     expect(card).to_have_count(1)
     expect(card).to_contain_text("停工")
     screenshot(page, "phone-emergency-tasks")
@@ -71,7 +71,7 @@ def test_a_warning_reaches_the_phone_and_its_offline_check_reaches_the_map(
     fill(page, {"result": "evacuated"})
     fill(page, {"evacuated": 12})
     page.click("button.save")
-    waiting = page.locator("li.task[data-state=local]", has_text="龙田在建工地")
+    waiting = page.locator("li.em-task[data-state=local]", has_text="龙田在建工地")
     expect(waiting).to_contain_text("已检查，待上传")
     screenshot(page, "phone-emergency-checked-offline")
 

@@ -54,6 +54,7 @@ SYNTHETIC = {
         {"name": "snap_note", "type": "text", "relevant": {"field": "snaps", "filled": True},
          "label": {"zh": "注", "en": "Note"}},
         {"name": "one_snap", "type": "photo", "required": True, "label": {"zh": "单", "en": "One"}},
+        {"name": "uscc", "type": "credit_code", "label": {"zh": "代码", "en": "Code"}},
     ],
 }
 
@@ -106,10 +107,21 @@ _VALID: dict[str, dict[str, Any]] = {
                     "location_description": "路口", "state": "damaged", "problem_description": "漏水",
                     "owner_department": "水务局", "last_inspected": "2000-01-01",
                     "maintainer_phone": "13912345678"},
+        "enterprise": {"credit_code": "91440300708461136T", "name": "某科技有限公司",
+                       "legal_representative": "马某", "address": "坪山区", "industry": "I",
+                       "employees": 300, "contact_phone": "0755-86013388",
+                       "premises": "0F8FAD5B-D9CB-469F-A165-70867728950E",
+                       "operating_status": "operating"},
+        "event": {"category": "env.exposed_garbage", "description": "路口堆放垃圾",
+                  "location_description": "路口", "source": "resident",
+                  "reporter_phone": "13812345678"},
+        "event_verification": {"event": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                               "result": "not_fixed", "note": "仍未清理"},
         "parity": {"code": "ab", "when": "2024-02-29T23:59:59.5-00:30", "ratio": 1, "count": 7,
                    "colour": "red", "colours": ["blue", "01"], "why": "a-b", "more": "x",
                    "who": "0f8fad5b-d9cb-469f-a165-70867728950e", "tel": "010-87654321",
-                   "card": "11010519491231002x", "snap_note": "x"},
+                   "card": "11010519491231002x", "snap_note": "x",
+                   "uscc": "91350100M000100Y43"},
     }
 
 
@@ -137,6 +149,13 @@ FIELD_SAMPLES: dict[str, list[Any]] = {
     "phone": ["13812345678", "12812345678", "0755-12345678", "075512345678", "0755-02345678",
               "010-1234567", "021-12345678-123456", "021-12345678-1234567", "+8613812345678",
               "138 1234 5678", "0755-12345678-"],
+    # GB 32100: valid, wrong check character, lower case, wrong lengths, I/O/S/V/Z, a letter
+    # among the region digits, full-width, padded.
+    "credit_code": ["91350100M000100Y43", "914403001922038216", "91440300708461136T",
+                    "91350100M000100Y44", "91440300708461136A", "91440300708461136t",
+                    "91350100m000100y43", "91350100M000100Y4", "91350100M000100Y433", "9",
+                    "91350100M000100O43", "9135010IM000100Y43", "9144A300708461136T",
+                    "９1440300708461136T", " 91440300708461136T", "91440300708461136T "],
     "ref": ["0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E",
             "0f8fad5bd9cb469fa16570867728950e", "{0f8fad5b-d9cb-469f-a165-70867728950e}"],
     "photo": [[_photo(1)], [_photo(1), _photo(2)], [_photo(1), _photo(2), _photo(3)],
@@ -210,7 +229,8 @@ def test_the_phone_validates_every_case_exactly_as_the_server(phone):
                      "min_length", "pattern", "characters", "min", "max", "date", "datetime",
                      "choice", "duplicate_choice", "id_card.format", "id_card.region",
                      "id_card.birth_date", "id_card.check_digit", "phone", "ref",
-                     "max_count", "photo", "duplicate_photo"}
+                     "max_count", "photo", "duplicate_photo",
+                     "credit_code.format", "credit_code.check_character"}
     assert not differences, "\n".join(
         f"{json.dumps(c, ensure_ascii=False)}\n  phone:  {m}\n  server: {s}"
         for c, m, s in differences[:10])

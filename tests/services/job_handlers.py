@@ -21,3 +21,10 @@ def count_to(context: JobContext) -> dict[str, Any]:
 def explode(context: JobContext) -> dict[str, Any]:
     """Always fails."""
     raise RuntimeError("boom")
+
+
+def tick(context: JobContext) -> dict[str, Any]:
+    """A periodic job's run: counts its runs in its result (fails when told to)."""
+    if context.job.result and context.job.result.get("fail_next"):
+        raise RuntimeError("tick failed")
+    return {"runs": ((context.job.result or {}).get("runs") or 0) + 1}

@@ -12,4 +12,12 @@ HANDLERS: dict[str, str] = {
     "attachment_thumbnail": "server.services.attachments.maintenance:thumbnail_job",
     "attachments_gc": "server.services.attachments.maintenance:garbage_job",
     "export": "server.services.exports.job:run_export",
+    "webhook_events": "server.services.webhooks.jobs:make_events",
+    "webhook_deliveries": "server.services.webhooks.jobs:send_deliveries",
+}
+
+# Kinds run every N seconds by whichever worker is free (see jobs/schedule.py).
+PERIODIC: dict[str, int] = {
+    "webhook_events": 3,
+    "webhook_deliveries": 3,
 }

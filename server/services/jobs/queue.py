@@ -17,6 +17,7 @@ LEASE = timedelta(seconds=60)
 NOTIFY_CHANNEL = "zhiwang_jobs"
 BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(hours=1)
+PERIODIC_BACKOFF_CAP = timedelta(minutes=5)
 
 
 def enqueue(session: Session, kind: str, payload: dict[str, Any], *, user_id: int | None = None,
@@ -65,7 +66,7 @@ def claim(session: Session, worker: str, kinds: list[str] | None = None) -> Job 
     session.expire_all()
     job = session.get(Job, job_id)
     assert job is not None
-    if job.attempts > job.max_attempts:  # its workers kept dying: park it
+    if job.every_seconds is None and job.attempts > job.max_attempts:  # workers kept dying
         park(job, "the job was attempted too often (workers stopped mid-job)")
         return None
     return job
@@ -102,17 +103,22 @@ class JobContext:
 
 
 def finish(job: Job, result: dict[str, Any]) -> None:
-    """The job is done."""
+    """The job is done (a periodic job: queued again for its next run)."""
     job.state, job.result, job.error = JobState.done, result, None
     job.finished_at, job.locked_by, job.locked_until = _now(), None, None
+    if job.every_seconds is not None:
+        job.state, job.attempts = JobState.queued, 0
+        job.run_after = _now() + timedelta(seconds=job.every_seconds)
 
 
 def retry_or_park(job: Job, error: str) -> None:
-    """After a failed attempt: queue again with exponential backoff, or park when none is left."""
-    if job.attempts >= job.max_attempts:
+    """After a failed attempt: queue again with exponential backoff, or park when none is left
+    (a periodic job is never parked: its backoff stops growing at a few minutes)."""
+    if job.every_seconds is None and job.attempts >= job.max_attempts:
         park(job, error)
         return
-    delay = min(BACKOFF_BASE * 2 ** max(job.attempts - 1, 0), BACKOFF_CAP)
+    cap = BACKOFF_CAP if job.every_seconds is None else PERIODIC_BACKOFF_CAP
+    delay = min(BACKOFF_BASE * 2 ** max(job.attempts - 1, 0), cap)
     job.state, job.error, job.run_after = JobState.queued, error, _now() + delay
     job.locked_by, job.locked_until = None, None
 

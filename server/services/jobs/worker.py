@@ -1,4 +1,5 @@
-"""The worker loop: claim a job, run it, finish or retry it; sleep until told of new work."""
+"""The worker loop: claim a job, run it, finish or retry it; sleep until told of new work or
+the next job comes due."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from server.models import Job
 from server.services.jobs.queue import (NOTIFY_CHANNEL, JobContext, claim, finish, handler_of,
                                         retry_or_park)
+from server.services.jobs.schedule import schedule_periodic, seconds_until_due
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +73,24 @@ def run_next(session: Session, worker: str, kinds: list[str] | None = None,
 
 def work(make_session: Callable[[], Session], dsn: str, kinds: list[str] | None = None,
          once: bool = False, poll_seconds: float = 5.0) -> None:
-    """Run jobs until stopped (or, with ``once``, until none is due); LISTEN for new ones."""
+    """Run jobs until stopped (or, with ``once``, until none is due); LISTEN for new ones, and
+    keep the periodic jobs (jobs/schedule.py) going."""
     worker = worker_name()
     with psycopg.connect(dsn, autocommit=True) as listener:
         listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
         while True:
             with make_session() as session:
+                schedule_periodic(session, kinds)
+                session.commit()
                 while run_next(session, worker, kinds) is not None:
                     pass
+                due_in = seconds_until_due(session, kinds)
+                session.commit()
             if once:
                 return
-            # Wake on a NOTIFY from enqueue, or poll (retries come due without a NOTIFY).
-            for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
+            # Wake on a NOTIFY from enqueue, when the next queued job (a retry, a periodic
+            # run) comes due, or after the poll interval, whichever is first.
+            wait = poll_seconds if due_in is None else min(poll_seconds, max(due_in, 0.0))
+            for _ in listener.notifies(timeout=wait, stop_after=1):
                 pass
-            time.sleep(0.05)  # let a burst of enqueues commit before claiming
+            time.sleep(0.05)  # let a burst of enqueues commit before claiming; never a busy loop

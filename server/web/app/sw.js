@@ -3,7 +3,7 @@
 // with the cache as fallback offline, and base map tiles from the offline map pack
 // (js/tile-pack.js fills it) before the network. Records and the outbox live in IndexedDB.
 
-const VERSION = "zhiwang-app-5";
+const VERSION = "zhiwang-app-6";
 const SHELL = `${VERSION}-shell`;
 const DATA = `${VERSION}-data`;
 const TILES = "zhiwang-tiles"; // not versioned: a new app version keeps the map pack
@@ -20,7 +20,8 @@ const SHELL_FILES = [
   "/vendor/leaflet.markercluster-1.5.3/MarkerCluster.css",
   "/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
   "js/photos.js", "js/ui/photos.js", "photos.css", "vendor/tus.min.js", // issue 17
-  "js/tasks.js", "js/ui/tasks.js", // issue 20
+  "js/identifiers.js", "js/ui/tasks.js", // issue 16
+  "js/checks.js", "js/ui/checks.js", // issue 20
 ];
 const CACHED_API = /\/api\/v1\/(forms(\/|$)|grids$|basemap$)/;
 const LIBRARIES = /^\/(vendor|shared)\//;

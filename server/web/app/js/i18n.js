@@ -15,8 +15,7 @@ const STRINGS = {
   tab_records: ["记录", "Records"],
   tab_new: ["新增", "New"],
   tab_outbox: ["待传", "Outbox"],
-  tab_tasks: ["防御任务", "Checks"],
-  no_tasks: ["暂无防御检查任务", "No warning checks for you"],
+  checks_title: ["预警防御检查", "Warning checks"],
   hazard_typhoon: ["台风", "Typhoon"],
   hazard_rainstorm: ["暴雨", "Rainstorm"],
   level_white: ["白色", "white"],
@@ -163,6 +162,14 @@ const STRINGS = {
   ref_nearby: ["附近的{kind}（由近到远）", "Nearby {kind} (nearest first)"],
   ref_unknown: ["本机没有此记录（{id}）", "Not on this phone ({id})"],
   metres_away: ["{m} 米", "{m} m"],
+  // Events (issue 16): tasks and their verification.
+  tab_tasks: ["待办", "Tasks"],
+  tasks_title: ["待核查事件", "Events to verify"],
+  tasks_hint: ["部门已处置，请到现场核查是否解决", "A department has dealt with these: check on site whether they are fixed"],
+  tasks_empty: ["没有待核查的事件", "No events waiting for you"],
+  task_verify: ["核查", "Verify"],
+  task_event: ["核查的事件", "The event"],
+  task_handled: ["{who} 处置于 {when}", "Handled by {who} on {when}"],
 };
 
 let lang = localStorage.getItem("zhiwang.lang") === "en" ? "en" : "zh";

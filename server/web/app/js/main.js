@@ -1,5 +1,5 @@
 // The collector's app: shell, routes (#/map, #/records, #/record/ID, #/new/FORM, #/edit/ID,
-// #/outbox), service worker registration and when to sync.
+// #/outbox, #/tasks, #/verify/EVENT), service worker registration and when to sync.
 
 import { currentAuth, SignInNeeded, signOut } from "./api.js";
 import { getMeta } from "./db.js";
@@ -16,9 +16,10 @@ import { renderMap } from "./ui/map-screen.js";
 import { renderOutbox } from "./ui/outbox.js";
 import { renderRecord } from "./ui/record-view.js";
 import { renderStatus } from "./ui/status-bar.js";
-import { renderTasks } from "./ui/tasks.js";
-import { CHECK_FORM, taskOf } from "./tasks.js";
+import { renderChecks } from "./ui/checks.js"; // warning checks (issue 20)
+import { CHECK_FORM, checkOf } from "./checks.js";
 import { keepTilePackFresh, refreshTilePack } from "./tile-pack.js";
+import { renderTasks, renderVerification, TASK_KINDS } from "./ui/tasks.js"; // events (issue 16)
 
 const AUTO_SYNC_MS = 60_000;
 const root = document.getElementById("app");
@@ -31,7 +32,7 @@ let editing = false;
 let selfUpdating = false; // the map screen redraws its own layers after a sync
 
 const TABS = [["map", "tab_map", "◇"], ["records", "tab_records", "☰"], ["new", "tab_new", "＋"],
-  ["tasks", "tab_tasks", "⚑"], ["outbox", "tab_outbox", "⇅"]];
+  ["tasks", "tab_tasks", "✓"], ["outbox", "tab_outbox", "⇅"]];
 
 function shell() {
   status = h("div.status");
@@ -88,12 +89,28 @@ async function route() {
       return arg ? openForm(screen, { formId: arg }) : chooseForm(screen);
     case "edit":
       return openForm(screen, { recordId: arg });
-    case "tasks":
-      return renderTasks(screen, { onCheck: (id) => go(`#/check/${id}`) });
     case "check":
       return openCheck(screen, arg);
     case "outbox":
       return renderOutbox(screen, { onFix: (id) => go(`#/edit/${id}`), onOpen: (id) => go(`#/record/${id}`) });
+    case "tasks": { // warning checks (issue 20), then events waiting for my verification (16)
+      const [checks, events] = [h("div.checks-box"), h("div.events-box")];
+      screen.replaceChildren(checks, events);
+      await renderChecks(checks, { onCheck: (id) => go(`#/check/${id}`) });
+      return renderTasks(events, { onVerify: (id) => go(`#/verify/${id}`) });
+    }
+    case "verify": {
+      editing = true;
+      const stop = await renderVerification(screen, { eventId: arg, onSaved: () => {
+        editing = false;
+        location.hash = "#/tasks";
+        refreshStatus();
+        if (navigator.onLine) syncNow().catch(() => {});
+      } });
+      if (screen.isConnected) cleanup = stop;
+      else stop();
+      return;
+    }
     default: {
       const stop = await renderMap(screen, { onRecord: (id) => go(`#/record/${id}`) });
       if (screen.isConnected) {
@@ -105,7 +122,7 @@ async function route() {
 }
 
 async function chooseForm(screen) {
-  const forms = (await latestForms()).filter((f) => f.id !== CHECK_FORM); // checks start from a task
+  const forms = (await latestForms()).filter((f) => !TASK_KINDS.has(f.kind) && f.id !== CHECK_FORM); // from a task only
   screen.replaceChildren(h("div.choose", {}, h("h2", {}, t("choose_form")),
     forms.map((f) => h("a.form-choice", { href: `#/new/${f.id}`, dataset: { form: f.id } },
       h("span.kind-dot", { class: `kind-dot kind-${f.kind}` }), h("span", {}, label(f.title))))));
@@ -134,7 +151,7 @@ async function openForm(screen, { formId = null, recordId = null }) {
 
 // A warning check: the check form with its task given, the facility and what to do above it.
 async function openCheck(screen, taskId) {
-  const [task, forms] = [await taskOf(taskId), await latestForms()];
+  const [task, forms] = [await checkOf(taskId), await latestForms()];
   const definition = forms.find((f) => f.id === CHECK_FORM);
   if (!task || !definition || !screen.isConnected) {
     location.hash = "#/tasks";
@@ -177,7 +194,10 @@ async function start() {
 
 onSync(async (event) => {
   if (event.phase === "reference") return; // the map screen listens for it itself
-  document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
+  if (event.phase !== "progress") {
+    document.body.dataset.sync = { start: "running", done: "done", failed: "failed" }[event.phase];
+    lastEvent = event;
+  }
   if (event.phase === "done") document.body.dataset.syncs = Number(document.body.dataset.syncs || 0) + 1;
   await refreshStatus(lastEvent);
   if (event.phase === "failed" && event.error instanceof SignInNeeded) return signInScreen(true);

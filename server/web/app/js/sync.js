@@ -10,7 +10,7 @@ import { all, getMeta, put, setMeta, transaction } from "./db.js";
 import { OPEN, settle, UNDECIDED, uuid } from "./records.js";
 import { refreshPhotoLimit, uploadPhotos } from "./photos.js"; // issue 17
 import { dropRecord, storeRecord } from "./search-index.js";
-import { downloadTasks } from "./tasks.js"; // issue 20: warning checks
+import { downloadChecks } from "./checks.js"; // issue 20: warning checks
 
 const BATCH_SIZE = 100;
 const FEED_PAGE = 1000; // the server's largest: fewer round trips on a slow network
@@ -63,7 +63,7 @@ export function syncNow() {
       await downloadReferenceData();
       emit({ phase: "reference" }); // grids and base map are in: the map need not wait for records
       await downloadChanges();
-      await downloadTasks(); // warning checks (typhoon, rainstorm) of my grids
+      await downloadChecks(); // warning checks (typhoon, rainstorm) of my grids
       await pruneOutbox();
       await setMeta("last_sync", new Date().toISOString());
       emit({ phase: "done" });
@@ -275,6 +275,7 @@ export async function applyChanges(changes) {
       record.server = { version: change.version, data: change.data, geometry: change.geometry,
         photos: change.photos, // issue 17: pending/arrived
         updated_at: change.updated_at, updated_by: change.updated_by, retired: change.retired };
+      if (change.event) record.event = change.event; // an event's workflow state (tasks)
       storeRecord(s, settle(record, itemsOf.get(change.id) || []));
     });
   });

@@ -1,6 +1,12 @@
 // The form rules of forms/README.md, mirroring server/domain/form_validation.py exactly:
 // same emptiness, same `relevant` semantics, same order of checks, same error codes.
 // Pure functions over JSON values: no DOM, so the tests can run them against the server's.
+// The identifier checks (ID number, credit code, phone) are in identifiers.js.
+
+import { chinaToday, CREDIT_CODE, creditCodeProblem, ID_CARD, idCardProblem, isPhoneNumber, PHONE }
+  from "./identifiers.js";
+
+export { chinaToday };
 
 export const WHITESPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" +
   "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
@@ -15,10 +21,6 @@ const DATETIME = new RegExp("^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]
 const SHA256 = /^[0-9a-f]{64}$/;
 const PHOTO_KEYS = ["content_type", "sha256", "size"];
 export const PHOTO_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"];
-const ID_CARD_SHAPE = /^[0-9]{17}[0-9Xx]$/;
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const MOBILE = /^1[3-9][0-9]{9}$/;
-const LANDLINE = /^0(?:10|2[0-9]|[3-9][0-9]{2})-?[1-9][0-9]{6,7}(?:-[0-9]{1,6})?$/;
 
 const problem = (code, message, message_zh) => ({ code, message, message_zh });
 const REQUIRED = problem("required", "is required", "必填");
@@ -33,8 +35,6 @@ const DUPLICATE = problem("duplicate_choice", "lists the same choice twice", "�
 const BAD_DATE = problem("date", "must be a real date written YYYY-MM-DD", "应为有效日期（YYYY-MM-DD）");
 const BAD_DATETIME = problem("datetime", "must be an ISO 8601 date and time with a time zone",
   "应为带时区的日期时间（ISO 8601）");
-const PHONE = problem("phone", "must be a mobile number (11 digits) or a landline with area code",
-  "应为11位手机号码或带区号的固定电话");
 const REF = problem("ref", "must be a record id (UUID)", "应为记录编号（UUID）");
 const PHOTO = problem("photo", "each photo must be {sha256: 64 lower-case hex digits, content_type: " +
   "image/jpeg|png|webp, size: bytes}", "照片信息无效（sha256、类型或大小不正确）");
@@ -44,17 +44,8 @@ const TYPES = {
   date: ["a date string", "日期文本"], datetime: ["a date-time string", "日期时间文本"],
   select_one: ["a choice value", "选项值"], select_multiple: ["a list of choice values", "选项值列表"],
   id_card: ["an ID number string", "身份号码文本"], phone: ["a phone number string", "电话号码文本"],
-  ref: ["a record id string", "记录编号文本"], photo: ["a list of photos", "照片列表"],
-};
-const ID_CARD = {
-  format: problem("id_card.format", "must be 18 characters: 17 digits, then a digit or X",
-    "应为18位：17位数字加1位数字或X"),
-  region: problem("id_card.region", "must start with a region code (first digit 1-9)",
-    "行政区划代码无效（首位应为1-9）"),
-  birth_date: problem("id_card.birth_date", "contains an impossible birth date (not a real " +
-    "date, before 1900 or in the future)", "出生日期无效（须为真实日期，不早于1900年且不晚于今天）"),
-  check_digit: problem("id_card.check_digit", "has a wrong check digit: please re-check the number",
-    "校验码错误，请核对号码"),
+  credit_code: ["a credit code string", "信用代码文本"], ref: ["a record id string", "记录编号文本"],
+  photo: ["a list of photos", "照片列表"],
 };
 
 /** Whether a value counts as not given: null/undefined, [], or a string of only whitespace. */
@@ -62,11 +53,6 @@ export function isEmpty(value) {
   if (value === null || value === undefined) return true;
   if (typeof value === "string") return [...value].every((c) => WHITESPACE.includes(c));
   return Array.isArray(value) && value.length === 0;
-}
-
-/** Today's date in China Standard Time (UTC+8), as YYYY-MM-DD: the server's "today". */
-export function chinaToday(now = Date.now()) {
-  return new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 /** The choices of a select field, inline or from the form's named list. */
@@ -293,24 +279,6 @@ function selectCheck(definition, field) {
   };
 }
 
-/** Why a value is not a valid GB 11643 ID number (format, region, birth_date, check_digit), or null. */
-export function idCardProblem(value, today = chinaToday()) {
-  if (typeof value !== "string" || !ID_CARD_SHAPE.test(value)) return "format";
-  if (value[0] === "0") return "region";
-  const born = parseDate(`${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`);
-  if (!born || compare(born, parseDate("1900-01-01")) < 0 || compare(born, parseDate(today)) > 0) {
-    return "birth_date";
-  }
-  return checkCharacter(value.slice(0, 17)) === value[17].toUpperCase() ? null : "check_digit";
-}
-
-/** The ISO 7064 MOD 11-2 check character of the first 17 digits. */
-export function checkCharacter(digits) {
-  let total = 0;
-  for (let i = 0; i < 17; i += 1) total += Number(digits[i]) * ID_WEIGHTS[i];
-  return "10X98765432"[total % 11];
-}
-
 function idCardCheck(definition, field) {
   return (value, today) => {
     if (typeof value !== "string") return fail(typeProblem(field));
@@ -320,9 +288,12 @@ function idCardCheck(definition, field) {
   };
 }
 
-/** Whether a value is a mainland mobile or landline number. */
-export function isPhoneNumber(value) {
-  return typeof value === "string" && value.length <= 24 && (MOBILE.test(value) || LANDLINE.test(value));
+function creditCodeCheck(definition, field) {
+  return (value) => {
+    if (typeof value !== "string") return fail(typeProblem(field));
+    const found = creditCodeProblem(value);
+    return found ? fail(CREDIT_CODE[found]) : ok(value);
+  };
 }
 
 function phoneCheck(definition, field) {
@@ -362,5 +333,6 @@ function photoCheck(definition, field) {
 const CHECK_BUILDERS = {
   text: textCheck, integer: numberCheck, decimal: numberCheck, date: dateCheck,
   datetime: dateCheck, select_one: selectCheck, select_multiple: selectCheck,
-  id_card: idCardCheck, phone: phoneCheck, ref: refCheck, photo: photoCheck,
+  id_card: idCardCheck, phone: phoneCheck, credit_code: creditCodeCheck, ref: refCheck,
+  photo: photoCheck,
 };

@@ -12,10 +12,15 @@ import { gridScreen } from './screens/grid.js';
 import { recordScreen } from './screens/record.js';
 import { searchScreen } from './screens/search.js';
 import { declares, emergenciesScreen, emergencyScreen, summaryScreen } from './screens/emergencies.js';
+import { eventsScreen } from './screens/events.js';
+import { eventScreen } from './screens/event.js';
+import { performanceScreen } from './screens/performance.js';
 
 const ROOT = '/console';
 const REVIEWER_ROLES = ['supervisor', 'admin'];
-const SEARCH_ROLES = ['supervisor', 'admin', 'viewer']; // department staff: search and records only
+const SEARCH_ROLES = ['supervisor', 'admin', 'viewer']; // department staff: search and records
+// Events: reviewers, and department staff (viewers of a department) for what is dispatched to them.
+const EVENT_ROLES = ['supervisor', 'admin', 'department'];
 // [path, screen, section of the top bar, roles allowed]
 const ROUTES = [
   [/^\/review$/, queueScreen, 'review', REVIEWER_ROLES],
@@ -25,10 +30,16 @@ const ROUTES = [
   [/^\/grids\/([^/]+)$/, gridScreen, 'coverage', REVIEWER_ROLES],
   [/^\/records\/([0-9a-fA-F-]{36})$/, recordScreen, 'search', SEARCH_ROLES],
   [/^\/search$/, searchScreen, 'search', SEARCH_ROLES],
+  [/^\/events$/, eventsScreen, 'events', EVENT_ROLES],
+  [/^\/events\/performance$/, performanceScreen, 'events', EVENT_ROLES],
+  [/^\/events\/([0-9a-fA-F-]{36})$/, eventScreen, 'events', EVENT_ROLES],
   [/^\/emergencies$/, emergenciesScreen, 'emergencies', SEARCH_ROLES],
   [/^\/emergencies\/(\d+)$/, emergencyScreen, 'emergencies', SEARCH_ROLES],
   [/^\/emergencies\/(\d+)\/summary$/, summaryScreen, 'emergencies', SEARCH_ROLES],
 ];
+const isDepartmentStaff = (user) => Boolean(user?.department) && !REVIEWER_ROLES.includes(user.role);
+const allowed = (user, roles) => roles.includes(user.role) ||
+  (roles.includes('department') && isDepartmentStaff(user));
 const app = document.getElementById('app');
 let me = null;
 let cleanup = null;
@@ -72,7 +83,7 @@ async function render() {
   replace(app, topBar(section), view);
   if (!SEARCH_ROLES.includes(me.role)) { replace(view, h('div.error', {}, t('role.not_reviewer'))); return; }
   if (!screen) { replace(view, h('p', {}, t('not_found'))); return; }
-  if (!roles.includes(me.role)) {
+  if (!allowed(me, roles)) {
     if (path === '/review') { navigate(home(), { replace: true }); return; } // the default after sign-in
     replace(view, h('div.error', {}, t('role.not_allowed'), ' ', h('a', { href: `${ROOT}${home()}` }, t('nav.search'))));
     return;
@@ -100,8 +111,9 @@ function topBar(section) {
   return h('header.topbar', {},
     h('a.brand', { href: `${ROOT}${home()}` }, h('strong', {}, t('app.name')), h('span', {}, t('app.subtitle'))),
     h('nav', { 'aria-label': t('nav.label') }, reviewer ? [tab('review', '/review'),
-      tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null, tab('search', '/search'),
-    reviewer || declares(me) ? tab('emergencies', '/emergencies') : null),
+      tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null,
+      reviewer || isDepartmentStaff(me) ? tab('events', '/events') : null, tab('search', '/search'),
+      reviewer || declares(me) ? tab('emergencies', '/emergencies') : null),
     h('div.account', {},
       department ? h('span.department', {}, t('department', { name: department })) : null,
       h('span.who', { title: me.username }, me.display_name || me.username),

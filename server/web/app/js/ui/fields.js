@@ -73,8 +73,8 @@ export function fieldControl(definition, field, { refChoices, onChange }) {
       const attrs = { ...common, autocomplete: "off" };
       if (digitsOnly(field.pattern)) Object.assign(attrs, { inputmode: "numeric", spellcheck: "false" });
       if (field.type === "phone") Object.assign(attrs, { type: "tel", inputmode: "tel" });
-      if (field.type === "id_card") Object.assign(attrs, { type: "text", autocapitalize: "characters",
-        maxlength: 18, spellcheck: "false" });
+      if (field.type === "id_card" || field.type === "credit_code") Object.assign(attrs, { type: "text",
+        autocapitalize: "characters", maxlength: 18, spellcheck: "false" });
       if (field.type === "text" && field.max_length) attrs.maxlength = field.max_length;
       const input = long ? h("textarea", { ...attrs, rows: 3 }) : h("input", { type: "text", ...attrs });
       return { node: input, read: () => (input.value === "" ? undefined : input.value),

@@ -14,13 +14,14 @@ import { fieldControl } from "./fields.js";
 
 /**
  * Render the form into `root`. `record` is the record being edited (absent for a new one);
- * `serverErrors` are the field errors of an item the server returned, shown until fixed.
- * `preset`: values of a new capture given by its context (a warning check's task), not shown;
- * `heading`: a node shown above the fields (what is being checked).
+ * `serverErrors` are the field errors of an item the server returned, shown until fixed;
+ * `initial` the answers a new record starts with (a task's verification names its event);
+ * `preset` values a new capture is given by its context and does not show (a warning check's
+ * task); `heading` a node shown above the fields (what is being checked).
  * Returns a function that stops watching the position.
  */
-export async function renderForm(root, { definition, record = null, serverErrors = [], preset = {},
-  heading = null, onSaved }) {
+export async function renderForm(root, { definition, record = null, serverErrors = [], initial = {},
+  preset = {}, heading = null, onSaved }) {
   const validator = validatorOf(definition);
   const refs = await searchEntries();
   const grids = (await getMeta("grids"))?.body;
@@ -54,8 +55,8 @@ export async function renderForm(root, { definition, record = null, serverErrors
     banner, locationCard, fieldNodes, h("div.form-actions", {}, save));
   root.replaceChildren(form);
 
-  const initial = record ? shownData(record) : preset;
-  for (const [name, control] of controls) control.write(initial[name]);
+  const start = record ? shownData(record) : { ...initial, ...preset };
+  for (const [name, control] of controls) control.write(start[name]);
   const presetNodes = fieldNodes.filter((n) => n.dataset.field in preset);
   const stopWatching = watchPosition(({ position: p, error }) => {
     position = p;
@@ -95,7 +96,7 @@ export async function renderForm(root, { definition, record = null, serverErrors
     const relevantData = Object.fromEntries(Object.entries(data).filter(([n]) => outcome.relevant.has(n)));
     const checked = validator.validate(relevantData);
     for (const node of fieldNodes) node.hidden = !checked.relevant.has(node.dataset.field);
-    for (const node of presetNodes ?? []) node.hidden = true;
+    for (const node of presetNodes) node.hidden = true;
     if (submitted) showErrors(mergeErrors(checked.errors, relevantData));
     return { data: relevantData, checked };
   }

@@ -9,17 +9,17 @@ import { distanceM, lastPosition } from "./geo.js";
 export const CHECK_FORM = "emergency_check";
 
 /** Fetch my tasks of the warnings in force and keep them. */
-export async function downloadTasks() {
+export async function downloadChecks() {
   const { body } = await api("/emergencies/tasks");
-  await setMeta("tasks", { at: new Date().toISOString(), items: body.items });
+  await setMeta("warning_checks", { at: new Date().toISOString(), items: body.items });
 }
 
 /**
  * My tasks as the phone knows them: each with `local` (the check waiting in the outbox, if
  * any) and `distance_m` from the last position; open ones first, nearest first.
  */
-export async function myTasks() {
-  const stored = (await getMeta("tasks"))?.items || [];
+export async function myChecks() {
+  const stored = (await getMeta("warning_checks"))?.items || [];
   const checks = (await all("outbox")).filter((i) => i.form === CHECK_FORM && i.state !== "fixed");
   const here = lastPosition();
   const tasks = stored.map((task) => {
@@ -31,6 +31,6 @@ export async function myTasks() {
 }
 
 /** One task by id. */
-export async function taskOf(id) {
-  return (await myTasks()).find((task) => task.id === id) || null;
+export async function checkOf(id) {
+  return (await myChecks()).find((task) => task.id === id) || null;
 }

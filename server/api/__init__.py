@@ -8,8 +8,8 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from server.api import (assignments, attachments, auth, basemap, conflicts, coverage,
-                        departments, events, exports, forms, grids, health, imports, jobs, me,
-                        records, sync, warnings, webhooks)
+                        departments, emergencies, events, exports, forms, grids, health,
+                        imports, jobs, me, records, sync, warnings, webhooks)
 from server.api.schemas import ProblemSchema
 from server.errors import PROBLEM_JSON
 
@@ -17,7 +17,7 @@ BLUEPRINTS = (health.blp, auth.blp, me.blp, grids.blp, assignments.blp, forms.bl
               sync.blp, records.blp, conflicts.blp, coverage.blp, jobs.blp,
               departments.blp, imports.blp, events.blp, basemap.blp, basemap.tiles_blp,
               attachments.blp, exports.blp, webhooks.blp,
-              warnings.blp)
+              warnings.blp, emergencies.blp)
 
 
 class ProblemApi(Api):

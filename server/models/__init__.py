@@ -4,6 +4,8 @@ from server.models.attachments import (
 from server.models.audit import AuditEntry
 from server.models.base import Base
 from server.models.departments import AccessEntry, AccessRecord, Department, Grant
+from server.models.emergencies import (
+    Emergency, EmergencyNotice, EmergencyPlan, EmergencyTask)
 from server.models.events import Event, EventStandard, EventTransition
 from server.models.forms import FormStatus, FormVersion
 from server.models.grids import Assignment, AssignmentKind, Grid, GridNeighbour
@@ -22,9 +24,10 @@ from server.models.warnings import (EconomyMonth, EnterpriseWarning, IndicatorHi
 
 __all__ = ["AccessEntry", "AccessRecord", "Assignment", "AssignmentKind", "Attachment",
            "AttachmentUpload", "AuditEntry", "Base", "Batch", "Conflict", "ConflictKind",
-           "ConflictStatus", "DeliveryState", "Department", "EconomyMonth", "EnterpriseWarning",
-           "Event", "EventStandard", "EventTransition", "FormStatus", "FormVersion", "Grant",
-           "Grid", "GridNeighbour", "ImportRejection", "IndicatorHistory", "IndicatorValue", "Job",
+           "ConflictStatus", "DeliveryState", "Department", "EconomyMonth", "Emergency",
+           "EmergencyNotice", "EmergencyPlan", "EmergencyTask", "EnterpriseWarning", "Event",
+           "EventStandard", "EventTransition", "FormStatus", "FormVersion", "Grant", "Grid",
+           "GridNeighbour", "ImportRejection", "IndicatorHistory", "IndicatorValue", "Job",
            "JobState", "LoginThrottle", "Record", "RecordVersion", "RecordVersionPhoto",
            "RefreshToken", "Role", "Submission", "SubmissionPhoto", "SubmissionStatus",
            "SubscriptionState", "User", "WarningModel", "WarningRun", "WebhookDelivery",

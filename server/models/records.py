@@ -37,6 +37,10 @@ class Record(Base):
               postgresql_ops={"search_name": "text_pattern_ops"}),
         Index("ix_records_search_keys", "search_keys", postgresql_using="gin"),
         Index("ix_records_name_grams", "name_grams", postgresql_using="gin"),
+        # Nearest records of some kinds (a warning's shelters and resources, KNN) without
+        # walking the residents around a point (btree_gist: kind beside the point).
+        Index("ix_records_kind_geometry", "kind", "geometry", postgresql_using="gist",
+              postgresql_where=text("retired_at IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

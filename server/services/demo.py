@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from server.auth.passwords import hash_password
+from server.domain.emergency_plan import FACILITY_KINDS
 from server.models import Assignment, AssignmentKind, Grid, Role, User
 from server.services.forms import publish_form
 from server.services.grid_import import import_grids
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_GRIDS = ROOT / "grids" / "pingshan-demo.geojson"
 FORMS_DIR = ROOT / "forms"
 STANDARDS_DIR = ROOT / "standards"
+PLANS_DIR = ROOT / "plans"
 ROVING_COLLECTORS = 5
 STREET_SUPERVISORS = 6
 # Departments of the demo district, each with a user and a grant (see README: departments).
@@ -39,6 +41,20 @@ DEPARTMENTS: list[dict[str, Any]] = [
      "kinds": ["fixture"], "grids": "all", "fields": {}},
     {"code": "kengzi", "name": "坑梓街道办", "user": ("kengzi1", "坑梓街道窗口接待员"),
      "kinds": ["resident", "rental", "fixture"], "grids": ["PS-05"], "fields": {}},
+    # Typhoon and rainstorm prevention: the duty officers, and the departments the plans name.
+    {"code": "emergency", "name": "应急管理局", "user": ("duty1", "应急值班员"),
+     "kinds": list(FACILITY_KINDS), "grids": "all", "fields": {}},
+    {"code": "water", "name": "水务局", "user": ("water1", "水务局值班员"),
+     "kinds": ["reservoir", "pond", "river", "waterlogging_point"], "grids": "all", "fields": {}},
+    {"code": "housing", "name": "住房和建设局", "user": ("housing1", "住建局值班员"),
+     "kinds": ["construction_site", "dangerous_house", "underground_space", "temporary_shed"],
+     "grids": "all", "fields": {}},
+    {"code": "planning", "name": "规划和自然资源局", "user": ("planning1", "规自局值班员"),
+     "kinds": ["geohazard"], "grids": "all", "fields": {}},
+    {"code": "education", "name": "教育局", "user": ("education1", "教育局值班员"),
+     "kinds": ["protected_target"], "grids": "all", "fields": {}},
+    {"code": "health", "name": "卫生健康局", "user": ("health1", "卫健局值班员"),
+     "kinds": ["protected_target"], "grids": "all", "fields": {}},
 ]
 
 
@@ -81,6 +97,10 @@ def seed_demo(session: Session, password: str) -> Iterator[str]:
         from server.services.warnings.model import publish_model
         if publish_model(session, json.loads(path.read_text(encoding="utf-8"))).created:
             yield f"warning model {path.name} published"
+    for path in sorted(PLANS_DIR.glob("*.json")):
+        from server.services.emergencies.plans import publish_plan
+        if publish_plan(session, json.loads(path.read_text(encoding="utf-8"))).created:
+            yield f"emergency plan {path.name} published"
     yield "demo data is in place"
 
 

@@ -8,8 +8,9 @@ so a change that rolls back is never delivered and one that commits is never mis
 Search terms are derived here, from the form, so every writer indexes a record the same way;
 so are the photos a version references (``record_version_photos``, pending until their blob
 arrives), so "which versions reference this blob" is one query whoever wrote the version.
-Records with a workflow (events, and the verifications that move them) have it written in the
-same transaction, whichever writer brings them (events/ledger.py).
+Records with a workflow (events, and the verifications that move them; warning checks, which
+complete their tasks) have it written in the same transaction, whichever writer brings them
+(events/ledger.py, emergencies/checks.py).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from server.domain.form_validation import FormValidator
 from server.domain.search_terms import search_term
 from server.models.records import XID_NOW
+from server.services.emergencies import checks
 from server.services.events import ledger
 
 
@@ -182,8 +184,9 @@ def create_records(session: Session, writes: list[VersionWrite]) -> Created:
     found = session.execute(text(_CREATE), {"rows": json_rows(rows)}).all()
     created = Created(row.id for row in found)
     created.awaited = frozenset(row.id for row in found if row.awaited)
-    touch_records(session, ledger.after_create(
-        session, [w for w in writes if w.record_id in created]))
+    inserted = [w for w in writes if w.record_id in created]
+    touch_records(session, ledger.after_create(session, inserted))
+    checks.after_create(session, inserted)
     return created
 
 

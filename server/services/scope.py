@@ -9,6 +9,10 @@
 - Administrators see and read the whole district and review everywhere.
 - Viewers (department staff) see the district's outlines and read the record kinds and grids
   their department is granted (the whole district and every kind without a grant).
+- Warnings (emergencies): administrators and the staff of the duty department (应急管理局,
+  ``DUTY_DEPARTMENT``) declare, raise, lower and stand them down, and see every check task;
+  everyone else sees the tasks of the grids whose records they may read (a collector: the grids
+  it works in now, or tasks it was given when they were made).
 - Events (domain/event_workflow.py): supervisors see those of the grids they supervise and
   supervise them (register, reject, dispatch, close); administrators all of them. Department
   staff see and handle only the events dispatched to their department (a viewer without one
@@ -45,11 +49,16 @@ def active_at(at: datetime) -> ColumnElement[bool]:
 
 def works_in_sql(alias: str, user: str, at: str) -> str:
     """SQL: assignment ``alias`` lets ``user`` collect in ``alias.grid_id`` at ``at``."""
+    return f"{alias}.user_id = {user} AND {collects_sql(alias, at)}"
+
+
+def collects_sql(alias: str, at: str) -> str:
+    """SQL: assignment ``alias`` lets its user collect in ``alias.grid_id`` at ``at``."""
     window = in_force(literal_column(f"{alias}.valid_from"), literal_column(f"{alias}.valid_to"),
                       literal_column(at))
     kinds = ", ".join(f"'{k.value}'" for k in WORKING_KINDS)
     rule = window.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-    return f"{alias}.user_id = {user} AND {alias}.kind IN ({kinds}) AND {rule}"
+    return f"{alias}.kind IN ({kinds}) AND {rule}"
 
 
 def workable_grid_ids(session: Session, user_id: int, at: datetime) -> set[int]:
@@ -151,6 +160,20 @@ def review_scope(session: Session, user: User) -> list[int] | None:
     if user.role == Role.supervisor:
         return sorted(supervised_grid_ids(session, user.id))
     raise Forbidden("Only supervisors and administrators review conflicts.")
+
+
+DUTY_DEPARTMENT = "emergency"
+
+
+def declares_warnings(user: User) -> bool:
+    """Whether the user may declare, change and stand down warnings (the duty officer)."""
+    return user.role == Role.admin or (user.role == Role.viewer
+                                       and user.department_code == DUTY_DEPARTMENT)
+
+
+def emergency_scope(session: Session, user: User) -> list[int] | None:
+    """The grids whose warning check tasks the user sees; None for the whole district."""
+    return None if declares_warnings(user) else record_scope(session, user)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from server.domain.emergency_plan import FACILITY_KINDS
 from server.services.forms import publish_form
 from tests.factories import bearer, make_user, sign_in
 
@@ -23,7 +24,7 @@ def token(client, session):
 def test_the_list_names_each_forms_latest_version(client, token):
     forms = client.get("/api/v1/forms", headers=bearer(token)).get_json()
     assert {f["id"] for f in forms} == {"resident", "rental", "fixture", "enterprise", "event",
-                                        "event_verification"}
+                                        "event_verification", *FACILITY_KINDS, "emergency_check"}
     assert all(len(f["sha256"]) == 64 and f["title"]["zh"] for f in forms)
 
 

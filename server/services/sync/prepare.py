@@ -12,6 +12,7 @@ from server.domain.form_validation import FormValidator
 from server.domain.item_result import ItemResult, error
 from server.domain.sync_item import SyncItem, read_item
 from server.models import FormStatus
+from server.services.emergencies.checks import refused_checks
 from server.services.events.verification import refused_verifications
 from server.services.forms import FormRef, form_refs, validator_of_ref
 from server.services.sync.location import LocationCheck, check_locations
@@ -72,6 +73,7 @@ def prepare_items(session: Session, collector_id: int, device_id: str, raw_items
             valid.append((item, form, cleaned))  # type: ignore[arg-type]
     valid = _refuse(prepared, valid, refused_refs(session, valid))
     valid = _refuse(prepared, valid, refused_verifications(session, collector_id, valid))
+    valid = _refuse(prepared, valid, refused_checks(session, collector_id, valid))
     checks = check_locations(session, collector_id, [v[0] for v in valid])
     prepared.ready = [ReadyItem(item, collector_id, form, data, checks[item.id])
                       for item, form, data in valid]
@@ -81,7 +83,8 @@ def prepare_items(session: Session, collector_id: int, device_id: str, raw_items
 def _refuse(prepared: Prepared, valid: list[tuple[SyncItem, FormValidator, dict[str, Any]]],
             refusals: dict[uuid.UUID, list[dict[str, str]]]
             ) -> list[tuple[SyncItem, FormValidator, dict[str, Any]]]:
-    """Reject the refused items (checks that need the database: refs, verifications)."""
+    """Reject the refused items (checks that need the database: refs, verifications, warning
+    checks)."""
     for item_id, errors in refusals.items():
         prepared.rejected[item_id] = ItemResult.rejected(item_id, errors)
     return [v for v in valid if v[0].id not in refusals]

@@ -21,6 +21,7 @@ const SHELL_FILES = [
   "/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
   "js/photos.js", "js/ui/photos.js", "photos.css", "vendor/tus.min.js", // issue 17
   "js/identifiers.js", "js/ui/tasks.js", // issue 16
+  "js/checks.js", "js/ui/checks.js", // issue 20
 ];
 const CACHED_API = /\/api\/v1\/(forms(\/|$)|grids$|basemap$)/;
 const LIBRARIES = /^\/(vendor|shared)\//;

@@ -16,6 +16,8 @@ import { renderMap } from "./ui/map-screen.js";
 import { renderOutbox } from "./ui/outbox.js";
 import { renderRecord } from "./ui/record-view.js";
 import { renderStatus } from "./ui/status-bar.js";
+import { renderChecks } from "./ui/checks.js"; // warning checks (issue 20)
+import { CHECK_FORM, checkOf } from "./checks.js";
 import { keepTilePackFresh, refreshTilePack } from "./tile-pack.js";
 import { renderTasks, renderVerification, TASK_KINDS } from "./ui/tasks.js"; // events (issue 16)
 
@@ -87,10 +89,16 @@ async function route() {
       return arg ? openForm(screen, { formId: arg }) : chooseForm(screen);
     case "edit":
       return openForm(screen, { recordId: arg });
+    case "check":
+      return openCheck(screen, arg);
     case "outbox":
       return renderOutbox(screen, { onFix: (id) => go(`#/edit/${id}`), onOpen: (id) => go(`#/record/${id}`) });
-    case "tasks": // events waiting for my verification (issue 16)
-      return renderTasks(screen, { onVerify: (id) => go(`#/verify/${id}`) });
+    case "tasks": { // warning checks (issue 20), then events waiting for my verification (16)
+      const [checks, events] = [h("div.checks-box"), h("div.events-box")];
+      screen.replaceChildren(checks, events);
+      await renderChecks(checks, { onCheck: (id) => go(`#/check/${id}`) });
+      return renderTasks(events, { onVerify: (id) => go(`#/verify/${id}`) });
+    }
     case "verify": {
       editing = true;
       const stop = await renderVerification(screen, { eventId: arg, onSaved: () => {
@@ -114,7 +122,7 @@ async function route() {
 }
 
 async function chooseForm(screen) {
-  const forms = (await latestForms()).filter((f) => !TASK_KINDS.has(f.kind)); // from a task only
+  const forms = (await latestForms()).filter((f) => !TASK_KINDS.has(f.kind) && f.id !== CHECK_FORM); // from a task only
   screen.replaceChildren(h("div.choose", {}, h("h2", {}, t("choose_form")),
     forms.map((f) => h("a.form-choice", { href: `#/new/${f.id}`, dataset: { form: f.id } },
       h("span.kind-dot", { class: `kind-dot kind-${f.kind}` }), h("span", {}, label(f.title))))));
@@ -134,6 +142,28 @@ async function openForm(screen, { formId = null, recordId = null }) {
     onSaved: (saved) => {
       editing = false;
       location.hash = `#/record/${saved.id}`;
+      refreshStatus();
+      if (navigator.onLine) syncNow().catch(() => {});
+    } });
+  if (screen.isConnected) cleanup = stop;
+  else stop();
+}
+
+// A warning check: the check form with its task given, the facility and what to do above it.
+async function openCheck(screen, taskId) {
+  const [task, forms] = [await checkOf(taskId), await latestForms()];
+  const definition = forms.find((f) => f.id === CHECK_FORM);
+  if (!task || !definition || !screen.isConnected) {
+    location.hash = "#/tasks";
+    return;
+  }
+  editing = true;
+  const heading = h("div.card.check-task", {}, h("strong", {}, task.facility.data?.name || ""),
+    h("div.subtle", {}, task.actions.map((a) => t(`action_${a}`)).join("、")));
+  const stop = await renderForm(screen, { definition, preset: { task: task.id }, heading,
+    onSaved: () => {
+      editing = false;
+      location.hash = "#/tasks";
       refreshStatus();
       if (navigator.onLine) syncNow().catch(() => {});
     } });

@@ -10,6 +10,7 @@ import { all, getMeta, put, setMeta, transaction } from "./db.js";
 import { OPEN, settle, UNDECIDED, uuid } from "./records.js";
 import { refreshPhotoLimit, uploadPhotos } from "./photos.js"; // issue 17
 import { dropRecord, storeRecord } from "./search-index.js";
+import { downloadChecks } from "./checks.js"; // issue 20: warning checks
 
 const BATCH_SIZE = 100;
 const FEED_PAGE = 1000; // the server's largest: fewer round trips on a slow network
@@ -62,6 +63,7 @@ export function syncNow() {
       await downloadReferenceData();
       emit({ phase: "reference" }); // grids and base map are in: the map need not wait for records
       await downloadChanges();
+      await downloadChecks(); // warning checks (typhoon, rainstorm) of my grids
       await pruneOutbox();
       await setMeta("last_sync", new Date().toISOString());
       emit({ phase: "done" });

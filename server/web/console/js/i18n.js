@@ -1,6 +1,9 @@
 // Chinese by default, English on request; the choice is remembered in this browser.
-import { zh, en } from './messages.js';
+import { zh as zhBase, en as enBase } from './messages.js';
+import { enEmergency, zhEmergency } from './emergency-messages.js';
 
+const zh = { ...zhBase, ...zhEmergency };
+const en = { ...enBase, ...enEmergency };
 const KEY = 'zhiwang.console.lang';
 const TABLES = { zh, en };
 let current = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh';

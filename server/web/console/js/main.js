@@ -11,6 +11,7 @@ import { coverageScreen } from './screens/coverage.js';
 import { gridScreen } from './screens/grid.js';
 import { recordScreen } from './screens/record.js';
 import { searchScreen } from './screens/search.js';
+import { declares, emergenciesScreen, emergencyScreen, summaryScreen } from './screens/emergencies.js';
 import { eventsScreen } from './screens/events.js';
 import { eventScreen } from './screens/event.js';
 import { performanceScreen } from './screens/performance.js';
@@ -38,6 +39,9 @@ const ROUTES = [
   [/^\/warnings$/, warningsScreen, 'warnings', SEARCH_ROLES],
   [/^\/warnings\/enterprises\/([0-9A-Z]{18})$/, enterpriseScreen, 'warnings', SEARCH_ROLES],
   [/^\/economy$/, economyScreen, 'economy', SEARCH_ROLES],
+  [/^\/emergencies$/, emergenciesScreen, 'emergencies', SEARCH_ROLES],
+  [/^\/emergencies\/(\d+)$/, emergencyScreen, 'emergencies', SEARCH_ROLES],
+  [/^\/emergencies\/(\d+)\/summary$/, summaryScreen, 'emergencies', SEARCH_ROLES],
 ];
 const isDepartmentStaff = (user) => Boolean(user?.department) && !REVIEWER_ROLES.includes(user.role);
 const allowed = (user, roles) => roles.includes(user.role) ||
@@ -115,7 +119,8 @@ function topBar(section) {
     h('nav', { 'aria-label': t('nav.label') }, reviewer ? [tab('review', '/review'),
       tab('assignments', '/assignments'), tab('coverage', '/coverage')] : null,
       reviewer || isDepartmentStaff(me) ? tab('events', '/events') : null, tab('search', '/search'),
-      me.decision_support ? [tab('warnings', '/warnings'), tab('economy', '/economy')] : null),
+      me.decision_support ? [tab('warnings', '/warnings'), tab('economy', '/economy')] : null,
+      reviewer || declares(me) ? tab('emergencies', '/emergencies') : null),
     h('div.account', {},
       department ? h('span.department', {}, t('department', { name: department })) : null,
       h('span.who', { title: me.username }, me.display_name || me.username),

@@ -15,11 +15,13 @@ import { fieldControl } from "./fields.js";
 /**
  * Render the form into `root`. `record` is the record being edited (absent for a new one);
  * `serverErrors` are the field errors of an item the server returned, shown until fixed;
- * `initial` the answers a new record starts with (a task's verification names its event).
+ * `initial` the answers a new record starts with (a task's verification names its event);
+ * `preset` values a new capture is given by its context and does not show (a warning check's
+ * task); `heading` a node shown above the fields (what is being checked).
  * Returns a function that stops watching the position.
  */
-export async function renderForm(root, { definition, record = null, serverErrors = [], initial: preset = {},
-  onSaved }) {
+export async function renderForm(root, { definition, record = null, serverErrors = [], initial = {},
+  preset = {}, heading = null, onSaved }) {
   const validator = validatorOf(definition);
   const refs = await searchEntries();
   const grids = (await getMeta("grids"))?.body;
@@ -48,13 +50,14 @@ export async function renderForm(root, { definition, record = null, serverErrors
   });
   const save = h("button.primary.save", { type: "submit" }, serverErrors.length ? t("save_and_fix") : t("save"));
   const form = h("form.record-form", { novalidate: true, onsubmit: submit },
-    h("h2.form-title", {}, label(definition.title)),
+    h("h2.form-title", {}, label(definition.title)), heading,
     record?.key ? h("div.subtle", {}, record.key) : null,
     banner, locationCard, fieldNodes, h("div.form-actions", {}, save));
   root.replaceChildren(form);
 
-  const initial = record ? shownData(record) : preset;
-  for (const [name, control] of controls) control.write(initial[name]);
+  const start = record ? shownData(record) : { ...initial, ...preset };
+  for (const [name, control] of controls) control.write(start[name]);
+  const presetNodes = fieldNodes.filter((n) => n.dataset.field in preset);
   const stopWatching = watchPosition(({ position: p, error }) => {
     position = p;
     gps.textContent = p ? `${p.lat.toFixed(6)}, ${p.lon.toFixed(6)} · ${t("gps_accuracy", { m: Math.round(p.accuracy_m) })}`
@@ -93,6 +96,7 @@ export async function renderForm(root, { definition, record = null, serverErrors
     const relevantData = Object.fromEntries(Object.entries(data).filter(([n]) => outcome.relevant.has(n)));
     const checked = validator.validate(relevantData);
     for (const node of fieldNodes) node.hidden = !checked.relevant.has(node.dataset.field);
+    for (const node of presetNodes) node.hidden = true;
     if (submitted) showErrors(mergeErrors(checked.errors, relevantData));
     return { data: relevantData, checked };
   }

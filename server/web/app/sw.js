@@ -3,7 +3,7 @@
 // with the cache as fallback offline, and base map tiles from the offline map pack
 // (js/tile-pack.js fills it) before the network. Records and the outbox live in IndexedDB.
 
-const VERSION = "zhiwang-app-6";
+const VERSION = "zhiwang-app-7";
 const SHELL = `${VERSION}-shell`;
 const DATA = `${VERSION}-data`;
 const TILES = "zhiwang-tiles"; // not versioned: a new app version keeps the map pack

@@ -88,12 +88,16 @@ class GridMap {
       const fill = options.fill?.(feature);
       layer.setStyle({ fillColor: fill || '#5b6b7b', fillOpacity: fill ? 0.62 : 0.06, color: '#5b6b7b', weight: 1 });
       path.setAttribute('class', `leaflet-interactive grid ${options.className?.(feature) || ''}`);
+      const title = options.title ? options.title(feature) : feature.properties?.name || '';
+      // A label names a control; an outline that is only drawn is described by its tooltip.
       if (options.onSelect) {
         path.setAttribute('tabindex', '0');
         path.setAttribute('role', 'button');
+        path.setAttribute('aria-label', title);
+      } else {
+        path.removeAttribute('role');
+        path.removeAttribute('aria-label');
       }
-      const title = options.title ? options.title(feature) : feature.properties?.name || '';
-      path.setAttribute('aria-label', title);
       layer.unbindTooltip().bindTooltip(title, { sticky: true });
     });
     this.overlay.clearLayers();

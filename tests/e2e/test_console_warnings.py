@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.e2e.conftest import DEMO_PASSWORD, ROOT, _server_env, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, ROOT, screenshot, server_env
 
 SYNTHETIC = "坪山合成企业%"
 
@@ -24,7 +24,7 @@ def district(e2e_database_url: str, e2e_engine: Any, live_server: str) -> Any:
     other browser tests find the demo district as it was."""
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "warnings", "demo",
                     "--enterprises", "120", "--months", "14", "--seed", "11"], cwd=ROOT,
-                   env=_server_env(e2e_database_url), check=True, capture_output=True)
+                   env=server_env(e2e_database_url), check=True, capture_output=True)
     yield e2e_engine
     with e2e_engine.begin() as connection:
         connection.execute(text("""

@@ -69,7 +69,7 @@ def test_an_administrator_reads_the_warnings_the_enterprise_and_the_economy(
              WHERE w.month = '2026-10-01' ORDER BY w.score DESC, w.enterprise_id LIMIT 1""")).one()
     first = rows.first.inner_text()
     assert top[0] in first and top[2] in first
-    assert page.locator("svg.map path.grid").count() == 450
+    assert page.locator(".map path.grid").count() == 450
     screenshot(page, "console-warnings")
 
     rows.first.get_by_role("link").click()

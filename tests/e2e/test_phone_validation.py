@@ -78,8 +78,26 @@ def _photo(n: int, **overrides: Any) -> dict[str, Any]:
     return {"sha256": f"{n:064x}", "content_type": "image/jpeg", "size": 300_000 + n, **overrides}
 
 
+def _generated(form: dict[str, Any]) -> dict[str, Any]:
+    """A valid capture of a form without a hand-written one: its required fields, each given
+    the simplest value its type, pattern and limits allow (conditional fields left out)."""
+    def value(field: dict[str, Any]) -> Any:
+        pattern, kind = field.get("pattern"), field["type"]
+        if kind == "select_one":
+            choices = field["choices"]
+            return (form["choice_lists"][choices] if isinstance(choices, str) else choices)[0]["value"]
+        if kind in ("integer", "decimal"):
+            return max(field.get("min", 1), 1) if field.get("max", 1) >= 1 else field["min"]
+        if kind == "phone":
+            return "13812345678"
+        if pattern == "[A-Z]{2}[0-9]{8}":
+            return "PS00000001"
+        return "0f8fad5b-d9cb-469f-a165-70867728950e" if pattern else "某设施"
+    return {f["name"]: value(f) for f in form["fields"] if f.get("required") and "relevant" not in f}
+
+
 def _valid(form: dict[str, Any]) -> dict[str, Any]:
-    data = _VALID[form["id"]]
+    data = _VALID[form["id"]] if form["id"] in _VALID else _generated(form)
     # Later versions add photo fields: give each one (where it applies) one photo.
     photos = {f["name"]: [_photo(i + 1)] for i, f in enumerate(form["fields"])
               if f["type"] == "photo" and (f["name"] in ("house_photos", "hazard_photos",

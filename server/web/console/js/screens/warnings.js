@@ -4,7 +4,7 @@ import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { gridMap } from '../map.js';
 import { LEVEL_COLOURS, disposer, drawChart } from '../charts.js';
-import { heading, link } from '../ui.js';
+import { errorBox, heading, link } from '../ui.js';
 import { myGrids } from '../data.js';
 
 const LEVELS = ['blue', 'yellow', 'orange', 'red'];
@@ -25,7 +25,7 @@ export async function warningsScreen({ view, query, navigate }) {
   const bars = h('div.chart', { id: 'warnings-by-month', role: 'img', 'aria-label': t('warn.by_month') });
   replace(view, heading(t('warn.title'), link('/economy', t('nav.economy')), picker, levelPicker),
     h('section.panel', {}, h('h2', {}, t('warn.by_month')), bars),
-    h('div.split', {}, h('div.map-frame', {}, warningMap(grids, counts.items, month, navigate)),
+    h('div.split', {}, warningMap(grids, counts.items, month, navigate),
       h('aside.side', {}, h('section.panel', {}, h('h2', {}, t('warn.map', { month })), mapLegend()))),
     h('section.panel', {}, h('h2', {}, t('warn.list', { month, n: warnings.length }), query.grid ? ` · ${t('warn.grid')} ${query.grid}` : ''), warningTable(warnings)));
   charts.add(drawChart(bars, {
@@ -44,11 +44,13 @@ function warningMap(grids, counts, month, navigate) {
   const features = grids.features.filter((f) => byGrid.has(f.id));
   const top = Math.max(1, ...counts.map(weight));
   const colour = (c) => MAP_COLOURS[c.total ? Math.min(4, 1 + Math.floor((3 * weight(c)) / top)) : 0];
-  return gridMap(features, {
+  const box = h('div.map-frame');
+  gridMap(box, features, {
     ariaLabel: t('warn.map', { month }), fill: (f) => colour(byGrid.get(f.id)),
     title: (f) => `${f.id} ${f.properties.name} · ` + LEVELS.map((l) => `${t(`level.${l}`)} ${byGrid.get(f.id)[l]}`).join(' · '),
     onSelect: (f) => navigate(`/warnings?month=${month}&grid=${encodeURIComponent(f.id)}`),
-  });
+  }).catch((error) => replace(box, errorBox(error)));
+  return box;
 }
 
 function mapLegend() {

@@ -58,6 +58,7 @@ def fill(page: Any, values: dict[str, Any]) -> None:
     """Answer form fields in order, whatever their control (text, radio, select, checkbox)."""
     for name, value in values.items():
         field = page.locator(f".field[data-field='{name}']")
+        field.locator("input, textarea, select").first.wait_for()  # counts below do not wait
         if field.locator("input[type=radio]").count():
             field.locator(f"input[value='{value}']").check()
         elif field.locator("input[type=checkbox]").count():

@@ -8,10 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.domain.emergency_plan import plan_errors
-from server.domain.form_definition import definition_sha256
 from server.errors import Conflict, Invalid
 from server.models import EmergencyPlan, FormVersion
-from server.services.audit import record_audit
+from server.services.versioned import publish_version
 
 
 @dataclass(frozen=True)
@@ -31,21 +30,12 @@ def publish_plan(session: Session, definition: Any, actor_id: int | None = None
     if errors:
         raise Invalid("The emergency plan is not valid.",
                       errors=[{"field": e.path, "message": e.message} for e in errors])
-    sha256 = definition_sha256(definition)
     hazard, version = definition["hazard"], definition["version"]
-    existing = session.get(EmergencyPlan, (hazard, version))
-    if existing is not None:
-        if existing.sha256 != sha256:
-            raise Conflict(f"The {hazard} plan v{version} is already published with other "
-                           "content; publish it under a new version number.")
-        return PlanPublication(existing, created=False)
-    plan = EmergencyPlan(hazard=hazard, version=version, definition=definition, sha256=sha256,
-                         published_by_id=actor_id)
-    session.add(plan)
-    session.flush()
-    record_audit(session, "emergency_plan_published", actor_id=actor_id,
-                 subject=f"emergency_plan:{hazard}@{version}", details={"sha256": sha256})
-    return PlanPublication(plan, created=True)
+    published = publish_version(
+        session, EmergencyPlan, (hazard, version), definition, actor_id,
+        name=f"The {hazard} plan v{version}", audit="emergency_plan_published",
+        subject=f"emergency_plan:{hazard}@{version}", hazard=hazard, version=version)
+    return PlanPublication(published.row, published.created)
 
 
 def plan_in_force(session: Session, hazard: str) -> EmergencyPlan:

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from server.domain.event_standard import standard_errors
 from server.domain.event_workflow import CATEGORY_FIELD, EVENT_KIND
-from server.domain.form_definition import choices_of, definition_sha256
+from server.domain.form_definition import choices_of
 from server.errors import Conflict, Invalid
 from server.models import EventStandard, FormVersion
-from server.services.audit import record_audit
+from server.services.versioned import publish_version
 
 
 @dataclass(frozen=True)
@@ -31,20 +31,11 @@ def publish_standard(session: Session, definition: Any,
     if errors:
         raise Invalid("The event handling standard is not valid.",
                       errors=[e.as_dict() for e in errors])
-    sha256 = definition_sha256(definition)
-    existing = session.get(EventStandard, definition["version"])
-    if existing is not None:
-        if existing.sha256 != sha256:
-            raise Conflict(f"Standard v{definition['version']} is already published with other "
-                           "content; publish it under a new version number.")
-        return StandardPublication(existing, created=False)
-    standard = EventStandard(version=definition["version"], definition=definition,
-                             sha256=sha256, published_by_id=actor_id)
-    session.add(standard)
-    session.flush()
-    record_audit(session, "event_standard_published", actor_id=actor_id,
-                 subject=f"event_standard@{standard.version}", details={"sha256": sha256})
-    return StandardPublication(standard, created=True)
+    version = definition["version"]
+    published = publish_version(
+        session, EventStandard, version, definition, actor_id, name=f"Standard v{version}",
+        audit="event_standard_published", subject=f"event_standard@{version}", version=version)
+    return StandardPublication(published.row, published.created)
 
 
 def standard_in_force(session: Session) -> EventStandard | None:

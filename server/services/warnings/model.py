@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.domain.form_definition import definition_sha256
 from server.domain.warning_model import model_errors
 from server.errors import Conflict, Invalid
 from server.models import WarningModel
-from server.services.audit import record_audit
+from server.services.versioned import publish_version
 
 
 @dataclass(frozen=True)
@@ -29,20 +28,11 @@ def publish_model(session: Session, definition: Any, actor_id: int | None = None
     errors = model_errors(definition)
     if errors:
         raise Invalid("The warning model is not valid.", errors=[e.as_dict() for e in errors])
-    sha256 = definition_sha256(definition)
-    existing = session.get(WarningModel, definition["version"])
-    if existing is not None:
-        if existing.sha256 != sha256:
-            raise Conflict(f"Warning model v{definition['version']} is already published with "
-                           "other content; publish it under a new version number.")
-        return ModelPublication(existing, created=False)
-    model = WarningModel(version=definition["version"], definition=definition, sha256=sha256,
-                         published_by_id=actor_id)
-    session.add(model)
-    session.flush()
-    record_audit(session, "warning_model_published", actor_id=actor_id,
-                 subject=f"warning_model@{model.version}", details={"sha256": sha256})
-    return ModelPublication(model, created=True)
+    version = definition["version"]
+    published = publish_version(
+        session, WarningModel, version, definition, actor_id, name=f"Warning model v{version}",
+        audit="warning_model_published", subject=f"warning_model@{version}", version=version)
+    return ModelPublication(published.row, published.created)
 
 
 def current_model(session: Session) -> WarningModel:

@@ -77,6 +77,9 @@ def test_the_phone_map_shows_tiles_and_keeps_its_grids_tiles_offline(phone, e2e_
     settle_tiles(page, 4)
     assert tile_zooms(page) == opened_at
     page.get_by_role("button", name="+").click()  # tiles never shown before: from the pack
+    # The zoom starts a moment after the click: wait for its tiles before waiting them settled.
+    page.wait_for_selector(f"img.leaflet-tile[src*='/tiles/{min(opened_at) + 1}/']",
+                           state="attached")
     settle_tiles(page, 4)
     assert tile_zooms(page) == {min(opened_at) + 1}
     for _ in range(min(opened_at) + 1 - OFFLINE_TILES["min_zoom"] + 1):

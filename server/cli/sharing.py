@@ -71,7 +71,7 @@ def import_records_command(file: str, form_id: str, dry_run: bool, username: str
 
     from server.errors import DomainError
     from server.services.imports import start_import
-    from server.services.imports.job import run_here
+    from server.services.jobs.worker import run_here
     from server.services.imports.report import full_report, report_lines
     user = None
     if username is not None:

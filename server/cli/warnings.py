@@ -44,7 +44,7 @@ def import_indicators_command(file: str, department: str | None) -> None:
     """Import a department's indicator file (credit_code,month,indicator,value) as a job."""
     from server.errors import DomainError
     from server.services.indicators import start_indicator_import
-    from server.services.warnings.job import run_here
+    from server.services.jobs.worker import run_here
     try:
         job = start_indicator_import(db.session, Path(file), file, department, None)
     except DomainError as error:
@@ -64,7 +64,8 @@ def run_command(month: str) -> None:
     economic indicators. Running a month again is harmless."""
     from server.domain.indicators import parse_month
     from server.errors import DomainError
-    from server.services.warnings.job import enqueue_run, run_here
+    from server.services.jobs.worker import run_here
+    from server.services.warnings.job import enqueue_run
     first_day = parse_month(month)
     if first_day is None:
         raise click.BadParameter("not a month YYYY-MM", param_hint="--month")

@@ -7,12 +7,9 @@ is assembled from the counts in its progress and the rejected rows it stored.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from server.domain.id_card import china_today
 from server.domain.import_columns import ImportColumns
@@ -22,10 +19,7 @@ from server.services.imports.chunk import ChunkReport, ImportRun, import_chunk, 
 from server.services.imports.report import import_result
 from server.services.imports.spec import ImportProgress, ImportSpec
 from server.services.imports.table_file import TableInfo, TableProblem, TableRow, read_rows
-from server.models import Job
 from server.services.jobs import JobContext
-from server.services.jobs.queue import claim_for, finish, park
-from server.services.jobs.worker import worker_name
 
 RENEW_EVERY = 20_000        # rows skipped on a resume between renewals of the job's lease
 
@@ -41,30 +35,6 @@ def run_import(context: JobContext) -> dict[str, Any]:
         _import_rows(context, spec, _run(context, spec), progress)
         spec.release_file()
     return import_result(context.session, context.job.id, spec, progress)
-
-
-def run_here(session: Session, job: Job,
-             on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Run a just-enqueued import in this process (the command line), committing each chunk.
-
-    Should this process die, the job's lease runs out and a worker resumes it."""
-    claim_for(job, worker_name())
-    session.commit()
-
-    def commit() -> None:
-        session.commit()
-        on_progress(job.progress)
-
-    try:
-        result = run_import(JobContext(session, job, commit))
-    except Exception as error:
-        session.rollback()
-        park(job, f"{type(error).__name__}: {error}"[:2000])
-        session.commit()
-        raise
-    finish(job, result)
-    session.commit()
-    return result
 
 
 def _run(context: JobContext, spec: ImportSpec) -> ImportRun:

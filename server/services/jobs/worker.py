@@ -7,13 +7,14 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from sqlalchemy.orm import Session
 
 from server.models import Job
-from server.services.jobs.queue import (NOTIFY_CHANNEL, JobContext, claim, finish, handler_of,
-                                        retry_or_park)
+from server.services.jobs.queue import (NOTIFY_CHANNEL, JobContext, claim, claim_for, finish,
+                                        handler_of, park, retry_or_park)
 from server.services.jobs.schedule import schedule_periodic, seconds_until_due
 
 log = logging.getLogger(__name__)
@@ -94,3 +95,26 @@ def work(make_session: Callable[[], Session], dsn: str, kinds: list[str] | None 
             for _ in listener.notifies(timeout=wait, stop_after=1):
                 pass
             time.sleep(0.05)  # let a burst of enqueues commit before claiming; never a busy loop
+
+
+def run_here(session: Session, job: Job,
+             on_progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Run a just-enqueued job in this process (the command line), committing at each of its
+    checkpoints; should this process die, the job's lease runs out and a worker resumes it."""
+    claim_for(job, worker_name())
+    session.commit()
+
+    def commit() -> None:
+        session.commit()
+        on_progress(job.progress)
+
+    try:
+        result = handler_of(job.kind)(JobContext(session, job, commit))
+    except Exception as error:
+        session.rollback()
+        park(job, f"{type(error).__name__}: {error}"[:2000])
+        session.commit()
+        raise
+    finish(job, result)
+    session.commit()
+    return result

@@ -1,7 +1,6 @@
 """The monthly run as a background job (``warnings.run``): warnings, then the economic run."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,8 +9,6 @@ from sqlalchemy.orm import Session
 from server.domain.indicators import parse_month
 from server.models import Job
 from server.services.jobs import JobContext, enqueue
-from server.services.jobs.queue import claim_for, finish, handler_of, park
-from server.services.jobs.worker import worker_name
 from server.services.warnings.economy import run_economy
 from server.services.warnings.run import run_warnings
 
@@ -33,26 +30,3 @@ def run_month(context: JobContext) -> dict[str, Any]:
     context.checkpoint(1, 2, warnings=warnings.as_dict())
     areas = run_economy(context.session, month)
     return {**warnings.as_dict(), "economy_areas": areas}
-
-
-def run_here(session: Session, job: Job, on_progress: Callable[[dict[str, Any]], None]
-             ) -> dict[str, Any]:
-    """Run a just-enqueued job (a month, an indicator file) in this process (the command
-    line), committing as it goes; should the process die, a worker resumes it."""
-    claim_for(job, worker_name())
-    session.commit()
-
-    def commit() -> None:
-        session.commit()
-        on_progress(job.progress)
-
-    try:
-        result = handler_of(job.kind)(JobContext(session, job, commit))
-    except Exception as error:
-        session.rollback()
-        park(job, f"{type(error).__name__}: {error}"[:2000])
-        session.commit()
-        raise
-    finish(job, result)
-    session.commit()
-    return result
